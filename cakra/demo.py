@@ -1,0 +1,177 @@
+"""``run.py demo``: a working set-up in a folder, driven through all five SOP steps with synthetic data.
+
+It writes a response workbook and ``config.toml``, runs cycles on a simulated clock, and plays the
+operators by editing the status sheet the way a person would (the "Tahap" and "Petugas" cells), so the
+folder ends up with emails in ``outbox/``, the status workbook and the history — and stays usable:
+``python run.py --config DIR/config.toml poll`` works on it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import openpyxl
+
+from cakra.app import build_app
+from cakra.config import load_config
+from cakra.cycle import poll
+from cakra.demo_data import RESPONSE_HEADERS, demo_responses
+from sheets.base import normalise_header
+
+DEMO_TZ = ZoneInfo("Asia/Jakarta")
+DEMO_START = datetime(2026, 11, 23, 7, 30, tzinfo=DEMO_TZ)
+
+DEMO_CONFIG = """\
+# Cakra demo set-up (synthetic data only). Every key is documented in the README.
+timezone = "Asia/Jakarta"
+sop = "cakra-linmas"
+agency_name = "Badan Kesbangpol Kabupaten Indragiri Hilir (DEMO)"
+
+[sheets]
+backend = "local"
+workbook = "cakra-demo.xlsx"
+responses_tab = "Form Responses 1"
+status_tab = "Status Kasus"
+history_tab = "Riwayat"
+
+[ledger]
+path = "cakra-demo.sqlite"
+
+[email]
+backend = "outbox"
+outbox_dir = "outbox"
+from = "Cakra Kesbangpol Inhil <cakra@kesbangpol.contoh.example>"
+
+[roles.operator]
+emails = ["operator@kesbangpol.contoh.example"]
+
+[roles.kasubbid]
+emails = ["kasubbid@kesbangpol.contoh.example"]
+
+[roles.kabid]
+emails = ["kabid@kesbangpol.contoh.example"]
+
+[roles.kepala_badan]
+emails = ["kaban@kesbangpol.contoh.example"]
+"""
+
+
+def write_responses(path: Path, rows: list[list[object]], tab: str = "Form Responses 1") -> None:
+    """A workbook holding the form's response tab, as Google Forms would fill it."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = tab
+    sheet.append(RESPONSE_HEADERS)
+    workbook.save(path)
+    append_responses(path, rows, tab)
+
+
+def append_responses(path: Path, rows: list[list[object]], tab: str = "Form Responses 1") -> None:
+    """Make the response tab hold ``rows`` (appending the ones not there yet), as the form does."""
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook[tab]
+    for row in rows[sheet.max_row - 1 :]:
+        sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # what a citizen typed is text, even "=HYPERLINK(...)"
+    workbook.save(path)
+
+
+def edit_status(path: Path, ticket: str, values: dict[str, str], tab: str = "Status Kasus") -> None:
+    """Type ``values`` (header -> text) into a case's row, as an operator would in the sheet."""
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook[tab]
+    headers = {normalise_header(c.value): c.column for c in sheet[1] if c.value}
+    ticket_col = headers[normalise_header("No. Tiket")]
+    for row in range(2, sheet.max_row + 1):
+        if sheet.cell(row=row, column=ticket_col).value == ticket:
+            for header, value in values.items():
+                sheet.cell(row=row, column=headers[normalise_header(header)]).value = value
+            break
+    else:
+        raise KeyError(ticket)
+    workbook.save(path)
+
+
+def status_rows(path: Path, tab: str = "Status Kasus") -> list[dict[str, object]]:
+    """The status tab as header -> value dicts (for the demo's printout and for tests)."""
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    rows = list(workbook[tab].iter_rows(values_only=True))
+    workbook.close()
+    header = [str(h) for h in rows[0]]
+    return [dict(zip(header, row, strict=False)) for row in rows[1:]]
+
+
+def prepare(out: Path) -> Path:
+    """Write the demo folder's config and response workbook; return the config path."""
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in ("cakra-demo.xlsx", "cakra-demo.sqlite", "cakra-demo.sqlite-wal", "cakra-demo.sqlite-shm"):
+        (out / stale).unlink(missing_ok=True)
+    for eml in (out / "outbox").glob("*.eml") if (out / "outbox").exists() else ():
+        eml.unlink()
+    (out / "config.toml").write_text(DEMO_CONFIG, encoding="utf-8")
+    write_responses(out / "cakra-demo.xlsx", [])
+    return out / "config.toml"
+
+
+# (minutes after 07:30, ticket seq, {header: value}) — the operators' morning.
+OPERATOR_SCRIPT: list[tuple[int, int, dict[str, str]]] = [
+    (10, 1, {"Tahap": "3. Kasubbid", "Petugas": "Op. Rahmat", "Disposisi / Catatan": "Teruskan ke Kasubbid"}),
+    (10, 2, {"Tahap": "5. Kepala Badan", "Petugas": "Op. Rahmat"}),  # not allowed: answered in the sheet
+    (
+        20,
+        1,
+        {"Tahap": "4. Kabid verifikasi", "Petugas": "Kasubbid Yusuf", "Disposisi / Catatan": "Cek lapangan"},
+    ),
+    (20, 3, {"Tahap": "Tidak valid", "Petugas": "Op. Rahmat", "Disposisi / Catatan": "Laporan uji coba"}),
+    (20, 2, {"Tahap": "3. Kasubbid", "Petugas": "Op. Rahmat"}),
+    (40, 5, {"Tahap": "3. Kasubbid", "Petugas": "Op. Sari"}),
+    (60, 1, {"Tahap": "5. Kepala Badan", "Petugas": "Kabid Lestari", "Hasil Verifikasi": "Benar terjadi"}),
+    (90, 1, {"Tahap": "Selesai", "Petugas": "Kaban Hasan", "Tindak Lanjut": "Mediasi oleh Tim Linmas"}),
+]
+CYCLE_MINUTES = 10
+
+
+def run_demo(out: Path, *, google_emulator: bool = False) -> int:
+    """Build the demo in ``out`` and run a simulated morning; print where to look."""
+    if google_emulator:
+        from cakra.demo_google import run_google_demo
+
+        return run_google_demo(out)
+    responses = demo_responses(DEMO_START)
+    config_path = prepare(out)
+    config = load_config(config_path)
+    workbook = Path(config.sheets["workbook"])
+    logging.getLogger("cakra").setLevel(logging.WARNING)  # the demo prints its own one line per cycle
+    app = build_app(config)
+    try:
+        for minutes in range(5, 125, CYCLE_MINUTES):
+            now = DEMO_START + timedelta(minutes=minutes)
+            arrived = [row for row in responses if _arrival(row) <= now]
+            append_responses(workbook, arrived)
+            tickets = {case.seq: case.ticket for case in app.ledger.cases()}
+            for _, seq, values in (s for s in OPERATOR_SCRIPT if s[0] == minutes - 5):
+                edit_status(workbook, tickets[seq], values)
+            result = poll(app, now)
+            print(f"[{now:%H:%M}] {result.summary()}")
+    finally:
+        app.close()
+    emails = sorted((out / "outbox").glob("*.eml"))
+    print()
+    print(f"Demo siap di {out}/")
+    print(f"  lembar status + riwayat : {workbook}  (tab 'Status Kasus' dan 'Riwayat')")
+    print(f"  email ({len(emails):>2} pesan)       : {out / 'outbox'}/*.eml")
+    print(f"  buku besar (audit)      : {config.ledger_path}")
+    print(f"  satu siklus lagi        : python run.py --config {config_path} poll")
+    return 0
+
+
+def _arrival(row: list[object]) -> datetime:
+    stamp = row[0]
+    if isinstance(stamp, datetime):
+        return stamp.replace(tzinfo=DEMO_TZ)
+    return datetime.strptime(str(stamp), "%d/%m/%Y %H:%M:%S").replace(tzinfo=DEMO_TZ)

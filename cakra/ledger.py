@@ -1,0 +1,191 @@
+"""The ledger: a local SQLite file holding what must survive restarts and what a sheet can't be trusted with.
+
+- ``cases``: every case (JSON) with its step and deadline as columns, so "what is due?" is a query;
+- ``history``: the audit trail (append-only), mirrored to the "Riwayat" tab;
+- ``notices``: which per-case notices (new, entered, overdue) were already claimed, so none repeats;
+- ``meta``: small facts (schema version);
+- the outbox table belongs to ``notify.outbox`` and shares this connection and its transactions.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cakra.errors import CakraError
+from workflow.case import Case
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cases (
+    ticket TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,
+    response_key TEXT NOT NULL UNIQUE,
+    nik TEXT NOT NULL,
+    step TEXT NOT NULL,
+    deadline TEXT,
+    closed_at TEXT,
+    created_at TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cases_nik ON cases (nik);
+CREATE INDEX IF NOT EXISTS cases_open_deadline ON cases (closed_at, deadline);
+CREATE TABLE IF NOT EXISTS history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ticket TEXT NOT NULL,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    from_step TEXT,
+    to_step TEXT,
+    actor TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    sheet_row INTEGER,
+    mirrored INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS history_ticket ON history (ticket);
+CREATE INDEX IF NOT EXISTS history_unmirrored ON history (mirrored);
+CREATE TABLE IF NOT EXISTS notices (key TEXT PRIMARY KEY, claimed_at TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    id: int
+    ticket: str
+    at: datetime
+    kind: str
+    from_step: str | None
+    to_step: str | None
+    actor: str
+    note: str
+    sheet_row: int | None
+
+
+class Ledger:
+    """Owns the SQLite connection; callers group their changes with ``transaction()``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.conn = sqlite3.connect(self.path, timeout=30)
+        except (OSError, sqlite3.Error) as exc:
+            raise CakraError(f"ledger {self.path} cannot be opened ({exc}); check [ledger] path") from None
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=FULL")
+        self.conn.executescript(_SCHEMA)
+        self.conn.commit()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic unit: committed when the block ends, rolled back if it raises."""
+        with self.conn:
+            yield self.conn
+
+    # cases -------------------------------------------------------------------------------------------
+    def save_case(self, case: Case) -> None:
+        self.conn.execute(
+            "INSERT INTO cases (ticket, seq, response_key, nik, step, deadline, closed_at, created_at, data)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(ticket) DO UPDATE SET nik=excluded.nik,"
+            " step=excluded.step, deadline=excluded.deadline, closed_at=excluded.closed_at, data=excluded.data",
+            (
+                case.ticket,
+                case.seq,
+                case.report.response_key,
+                case.report.nik,
+                case.step,
+                _iso(case.deadline),
+                _iso(case.closed_at),
+                _iso(case.created_at),
+                case.to_json(),
+            ),
+        )
+
+    def cases(self, *, open_only: bool = False) -> list[Case]:
+        """Every case in ticket order (the status sheet's order)."""
+        where = " WHERE closed_at IS NULL" if open_only else ""
+        rows = self.conn.execute(f"SELECT data FROM cases{where} ORDER BY seq")  # noqa: S608 (constant)
+        return [Case.from_json(data) for (data,) in rows]
+
+    def case_by_response(self) -> dict[str, Case]:
+        return {case.report.response_key: case for case in self.cases()}
+
+    def cases_by_nik(self, nik: str) -> list[Case]:
+        rows = self.conn.execute("SELECT data FROM cases WHERE nik = ? ORDER BY seq", (nik,))
+        return [Case.from_json(data) for (data,) in rows]
+
+    def seq_taken(self, seq: int) -> bool:
+        return self.conn.execute("SELECT 1 FROM cases WHERE seq = ?", (seq,)).fetchone() is not None
+
+    def max_seq(self) -> int:
+        return self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM cases").fetchone()[0]
+
+    # history -----------------------------------------------------------------------------------------
+    def record(
+        self,
+        ticket: str,
+        at: datetime,
+        kind: str,
+        *,
+        from_step: str | None = None,
+        to_step: str | None = None,
+        actor: str = "",
+        note: str = "",
+    ) -> None:
+        self.conn.execute(
+            "INSERT INTO history (ticket, at, kind, from_step, to_step, actor, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (ticket, at.isoformat(), kind, from_step, to_step, actor, note),
+        )
+
+    def history(self, ticket: str | None = None) -> list[HistoryEntry]:
+        query = "SELECT id, ticket, at, kind, from_step, to_step, actor, note, sheet_row FROM history"
+        rows = (
+            self.conn.execute(query + " WHERE ticket = ? ORDER BY id", (ticket,))
+            if ticket
+            else self.conn.execute(query + " ORDER BY id")
+        )
+        return [_entry(row) for row in rows]
+
+    def unmirrored_history(self, first_free_row: int) -> list[HistoryEntry]:
+        """History not yet on the Riwayat tab; rows get fixed sheet rows, so a retried write lands in place."""
+        next_row = max(
+            first_free_row,
+            (self.conn.execute("SELECT COALESCE(MAX(sheet_row), 0) FROM history").fetchone()[0] or 0) + 1,
+        )
+        for (entry_id,) in self.conn.execute(
+            "SELECT id FROM history WHERE sheet_row IS NULL ORDER BY id"
+        ).fetchall():
+            self.conn.execute("UPDATE history SET sheet_row = ? WHERE id = ?", (next_row, entry_id))
+            next_row += 1
+        rows = self.conn.execute(
+            "SELECT id, ticket, at, kind, from_step, to_step, actor, note, sheet_row FROM history"
+            " WHERE mirrored = 0 ORDER BY id"
+        )
+        return [_entry(row) for row in rows]
+
+    def mark_mirrored(self, ids: Iterable[int]) -> None:
+        self.conn.executemany("UPDATE history SET mirrored = 1 WHERE id = ?", [(i,) for i in ids])
+
+    # notices -----------------------------------------------------------------------------------------
+    def claim(self, key: str, now: datetime) -> bool:
+        """True the first time ``key`` is claimed, False ever after (survives restarts)."""
+        cursor = self.conn.execute(
+            "INSERT OR IGNORE INTO notices (key, claimed_at) VALUES (?, ?)", (key, now.isoformat())
+        )
+        return cursor.rowcount == 1
+
+
+def _iso(value: datetime | None) -> str | None:
+    # UTC in the query columns, so string order is time order whatever the agency's timezone.
+    return value.astimezone(UTC).isoformat() if value else None
+
+
+def _entry(row: tuple) -> HistoryEntry:
+    return HistoryEntry(row[0], row[1], datetime.fromisoformat(row[2]), *row[3:])

@@ -1,0 +1,88 @@
+"""Turning this cycle's notices into outbox rows: one rendered message per role.
+
+Rendering happens here, in the cycle's ledger transaction, so the outbox row carries the final bytes
+and a fixed Message-ID before anything is sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from notify.plan import RoleNotice
+from notify.render import render_message
+from notify.views import case_view
+
+if TYPE_CHECKING:
+    from cakra.app import App
+
+log = logging.getLogger("cakra.notify")
+
+SECTION_TITLES = {
+    "new": "Laporan baru",
+    "entered": "Kasus yang masuk ke tahap Anda",
+    "overdue": "Kasus Anda yang melewati batas waktu",
+    "escalated": "Eskalasi: kasus bawahan yang melewati batas waktu",
+}
+SUBJECT_LABELS = {
+    "new": "laporan baru",
+    "entered": "masuk tahap Anda",
+    "overdue": "terlambat",
+    "escalated": "eskalasi",
+}
+
+
+def base_context(app: App, now: datetime) -> dict[str, Any]:
+    """What every message template may use."""
+    return {
+        "agency_name": app.config.raw["agency_name"] or app.sop.agency or "Cakra",
+        "sop_name": app.sop.name,
+        "status_sheet_url": app.config.raw["status_sheet_url"],
+        "timezone": app.config.raw["timezone"],
+        "now": now,
+    }
+
+
+def enqueue_notices(app: App, notices: Sequence[RoleNotice], now: datetime) -> int:
+    """Render and enqueue each role's message; return how many were enqueued."""
+    count = 0
+    for notice in notices:
+        recipients = app.config.role_emails(notice.role)
+        if not recipients:
+            log.warning("peran %s tidak punya penerima; pesan dilewati", notice.role)
+            continue
+        sections = [
+            {
+                "key": key,
+                "title": SECTION_TITLES[key],
+                "label": SUBJECT_LABELS[key],
+                "cases": [case_view(c, app.sop, notice.role, now) for c in cases],
+            }
+            for key, cases in notice.sections.items()
+            if cases
+        ]
+        context = {
+            **base_context(app, now),
+            "role_title": app.sop.roles[notice.role].title,
+            "sections": sections,
+            "case_count": len({c["ticket"] for s in sections for c in s["cases"]}),
+        }
+        rendered = render_message("role_update", context)
+        digest = hashlib.sha256("|".join(sorted(notice.keys)).encode()).hexdigest()[:32]
+        message_id = app.outbox.enqueue(
+            dedupe_key=f"role_update:{notice.role}:{digest}",
+            role=notice.role,
+            recipients=recipients,
+            sender=app.config.email["from"],
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            now=now,
+        )
+        if message_id:
+            count += 1
+            log.info("pesan untuk %s: %d kasus (%s)", notice.role, context["case_count"], message_id)
+    return count

@@ -1,0 +1,133 @@
+"""The embedded default backend: a local .xlsx workbook (openpyxl).
+
+It behaves as the Google backend does: one read of every tab per cycle, one save per cycle at most,
+no save when nothing changed, and every string stored as text. openpyxl turns a string that starts
+with ``=`` into a formula unless the cell's type is forced back to string, which ``_set_text`` does.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import openpyxl
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+
+from cakra.errors import SheetError
+from sheets.base import CellValue, CellWrite, Tab
+
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+class LocalWorkbook:
+    """A SheetBackend over one .xlsx file; ``reads``/``writes`` count file loads and saves."""
+
+    def __init__(self, path: Path, timezone: ZoneInfo) -> None:
+        self.path = Path(path)
+        self._tz = timezone
+        self.reads = 0
+        self.writes = 0
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return self._tz
+
+    def _load(self, read_only: bool) -> Workbook:
+        if not self.path.exists():
+            raise SheetError(
+                f"workbook {self.path} does not exist; run 'python run.py init' or set [sheets] workbook"
+            )
+        try:
+            return openpyxl.load_workbook(self.path, read_only=read_only)
+        except Exception as exc:  # openpyxl raises many types for a damaged file
+            raise SheetError(f"workbook {self.path} cannot be opened ({exc}); is it an .xlsx file?") from None
+
+    def tab_names(self) -> list[str]:
+        if not self.path.exists():
+            return []
+        workbook = self._load(read_only=True)
+        try:
+            return list(workbook.sheetnames)
+        finally:
+            workbook.close()
+
+    def read(self, tabs: Sequence[str]) -> dict[str, Tab | None]:
+        workbook = self._load(read_only=True)
+        self.reads += 1
+        try:
+            result: dict[str, Tab | None] = {}
+            for name in tabs:
+                if name not in workbook.sheetnames:
+                    result[name] = None
+                    continue
+                rows: list[list[CellValue]] = []
+                for raw in workbook[name].iter_rows(values_only=True):
+                    row = list(raw)
+                    while row and row[-1] in (None, ""):
+                        row.pop()  # ragged, like the Sheets API
+                    rows.append(row)
+                while rows and not rows[-1]:
+                    rows.pop()
+                result[name] = Tab(name, rows)
+            return result
+        finally:
+            workbook.close()
+
+    def write(self, cells: Sequence[CellWrite]) -> int:
+        if not cells:
+            return 0
+        workbook = self._load(read_only=False)
+        for cell in cells:
+            if cell.tab not in workbook.sheetnames:
+                raise SheetError(f"tab {cell.tab!r} disappeared from {self.path} during the cycle; run again")
+            _set_text(workbook[cell.tab].cell(row=cell.row, column=cell.col), cell.value)
+        self._save(workbook)
+        self.writes += 1
+        return len(cells)
+
+    def ensure_tab(self, name: str, header: Sequence[str]) -> bool:
+        workbook = self._load(read_only=False) if self.path.exists() else _new_workbook()
+        if name in workbook.sheetnames:
+            return False
+        sheet = workbook.create_sheet(name)
+        for col, title in enumerate(header, start=1):
+            cell = sheet.cell(row=1, column=col)
+            _set_text(cell, title)
+            cell.font = Font(bold=True)
+            cell.fill = _HEADER_FILL
+            sheet.column_dimensions[get_column_letter(col)].width = max(12, min(40, len(title) + 4))
+        sheet.freeze_panes = "A2"
+        self._save(workbook)
+        return True
+
+    def _save(self, workbook: Workbook) -> None:
+        # Save to a temporary file and rename, so a crash mid-save never leaves a half-written workbook.
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".cakra-", suffix=".xlsx")
+        os.close(handle)
+        try:
+            workbook.save(tmp)
+            os.replace(tmp, self.path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+
+def _new_workbook() -> Workbook:
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    return workbook
+
+
+def _set_text(cell: Cell, value: str | int | float | datetime | None) -> None:
+    """Store ``value``; a string always as a string, even if it looks like a formula."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"

@@ -1,0 +1,156 @@
+"""The state machine: opening a case from a report, and moving it between SOP steps.
+
+Every transition is validated against the SOP (the step's ``next`` list); a refused one returns a
+message in Bahasa Indonesia for the operator and changes nothing. Deadlines are computed once, when a
+case enters a step, and stored on it: a later change of SOP or calendar never moves an existing one.
+"""
+
+from __future__ import annotations
+
+import difflib
+from datetime import datetime, timedelta
+
+from cakra.ledger import Ledger
+from sheets.base import normalise_header
+from workflow.calendar import BusinessCalendar
+from workflow.case import Case, Report
+from workflow.sop import Sop
+
+
+def format_time(moment: datetime | None, tz) -> str:
+    """``23/11/2026 14:05`` in the agency's timezone; '' for None."""
+    return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+
+def allocate_seq(report: Report, ledger: Ledger) -> int:
+    """The ticket's sequence: the response's position in the form (stable across re-runs), never reused."""
+    preferred = report.response_row - 1
+    return preferred if not ledger.seq_taken(preferred) else ledger.max_seq() + 1
+
+
+def open_case(
+    report: Report,
+    sop: Sop,
+    calendar: BusinessCalendar,
+    ledger: Ledger,
+    now: datetime,
+    duplicate_window: timedelta,
+) -> Case:
+    """A new case in the SOP's first step; its clock starts at the form's timestamp."""
+    if report.received_at is None:
+        report.received_at = now  # flagged in report.problems; the clock starts when we first saw it
+    seq = allocate_seq(report, ledger)
+    step = sop.steps[sop.first_step]
+    case = Case(
+        ticket=f"{sop.ticket_prefix}-{report.received_at.year}-{seq:06d}",
+        seq=seq,
+        report=report,
+        step=step.id,
+        step_entered_at=report.received_at,
+        deadline=calendar.deadline(report.received_at, step.limit),
+        created_at=now,
+        # The row is created showing the current step in "Tahap": that is the operator's baseline.
+        operator={"step_choice": step.title},
+    )
+    case.duplicate_of = find_duplicate(report, ledger, duplicate_window)
+    notes = list(report.problems)
+    if case.duplicate_of:
+        notes.append(f"Kemungkinan duplikat dari {case.duplicate_of}")
+    case.message = "Perlu dicek: " + "; ".join(notes) if notes else "Laporan baru diterima."
+    ledger.record(case.ticket, now, "dibuat", to_step=step.id, note="; ".join(notes))
+    return case
+
+
+def find_duplicate(report: Report, ledger: Ledger, window: timedelta) -> str | None:
+    """The earlier case from the same valid NIK that says nearly the same thing within ``window``."""
+    if not report.nik_valid:
+        return None
+    text = _comparable(report)
+    for earlier in ledger.cases_by_nik(report.nik):
+        if earlier.report.response_key == report.response_key:
+            continue
+        if abs(report.received_at - earlier.report.received_at) > window:
+            continue
+        if difflib.SequenceMatcher(None, text, _comparable(earlier.report)).ratio() >= 0.8:
+            return earlier.ticket
+    return None
+
+
+def _comparable(report: Report) -> str:
+    return normalise_header(" ".join((report.category, report.kecamatan, report.desa, report.description)))
+
+
+_EDITABLE = {
+    "name": "Nama",
+    "nik": "NIK",
+    "phone": "No. HP",
+    "email": "Email",
+    "category": "Jenis laporan",
+    "kecamatan": "Kecamatan",
+    "desa": "Desa",
+    "description": "Uraian",
+    "event_photos": "Foto kejadian",
+    "ktp_photos": "Foto KTP",
+}
+
+
+def update_case(case: Case, report: Report, ledger: Ledger, now: datetime, tz) -> None:
+    """An edited response: the same case takes the new answers and the change goes into its history."""
+    changed = [
+        title for attr, title in _EDITABLE.items() if getattr(case.report, attr) != getattr(report, attr)
+    ]
+    report.received_at = report.received_at or case.report.received_at
+    case.report = report
+    note = "Pelapor mengubah tanggapan" + (f": {', '.join(changed)}" if changed else "")
+    ledger.record(case.ticket, now, "diubah pelapor", note=note)
+    case.message = f"{note} ({format_time(report.received_at, tz)})."
+
+
+def resolve_choice(sop: Sop, text: str) -> str | None:
+    """The step or ending an operator meant: its title, its id, or its number ("3" for "3. Kasubbid")."""
+    wanted = normalise_header(text)
+    if not wanted:
+        return None
+    for state in (*sop.steps, *sop.endings):
+        title = normalise_header(sop.state_title(state))
+        if wanted in (title, normalise_header(state)) or title.split(".")[0] == wanted:
+            return state
+    return None
+
+
+def check_move(sop: Sop, case: Case, target: str) -> str | None:
+    """None when ``case`` may move to ``target``; otherwise the reason, for the operator."""
+    current = sop.state_title(case.step)
+    if not case.is_open:
+        return f"Kasus sudah ditutup ({current}); tahap tidak bisa diubah lagi."
+    allowed = sop.steps[case.step].next
+    if target not in allowed:
+        options = ", ".join(sop.state_title(s) for s in allowed)
+        return f"Tidak bisa pindah dari '{current}' ke '{sop.state_title(target)}'. Pilihan berikutnya: {options}."
+    return None
+
+
+def move(
+    case: Case,
+    target: str,
+    sop: Sop,
+    calendar: BusinessCalendar,
+    ledger: Ledger,
+    now: datetime,
+    *,
+    actor: str,
+    note: str,
+) -> None:
+    """Apply a validated transition: new step, its deadline, the audit trail."""
+    ledger.record(
+        case.ticket, now, "pindah tahap", from_step=case.step, to_step=target, actor=actor, note=note
+    )
+    case.step = target
+    case.step_entered_at = now
+    if sop.is_ending(target):
+        case.deadline = None
+        case.closed_at = now
+    else:
+        case.deadline = calendar.deadline(now, sop.steps[target].limit)
+    who = f" oleh {actor}" if actor else " (Petugas belum diisi)"
+    case.message = f"Pindah ke '{sop.state_title(target)}'{who} pada {format_time(now, calendar.tz)}."

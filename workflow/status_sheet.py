@@ -1,0 +1,155 @@
+"""The status sheet: one row per case, service-owned columns beside operator-owned ones.
+
+Columns are found by header, so an operator who reorders columns or adds one breaks nothing; a missing
+column is added at the right end. The service writes only service-owned cells whose value differs from
+what it read (zero cells when nothing changed) and never writes an operator-owned cell of an existing
+row: it fills them once, when it adds the case's row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from cakra.pii import mask_nik, redact
+from sheets.base import CellValue, CellWrite, Tab
+from workflow.case import Case
+from workflow.engine import format_time
+from workflow.sop import Sop
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    operator: bool = False
+
+
+# Sheet order for a new tab. "Tahap" is the operator's step choice; "Tahap Saat Ini" is the service's view.
+COLUMNS: tuple[Column, ...] = (
+    Column("ticket", "No. Tiket"),
+    Column("received", "Diterima"),
+    Column("category", "Jenis Laporan"),
+    Column("location", "Lokasi"),
+    Column("summary", "Ringkasan"),
+    Column("kelengkapan", "Kelengkapan"),
+    Column("name", "Nama Pelapor"),
+    Column("nik", "NIK (disamarkan)"),
+    Column("phone", "No. HP"),
+    Column("current_step", "Tahap Saat Ini"),
+    Column("role", "Penanggung Jawab"),
+    Column("deadline", "Batas Waktu"),
+    Column("late", "Terlambat"),
+    Column("step_choice", "Tahap", operator=True),
+    Column("petugas", "Petugas", operator=True),
+    Column("disposisi", "Disposisi / Catatan", operator=True),
+    Column("verification", "Hasil Verifikasi", operator=True),
+    Column("follow_up", "Tindak Lanjut", operator=True),
+    Column("message", "Pesan Sistem"),
+)
+OPERATOR_KEYS = tuple(c.key for c in COLUMNS if c.operator)
+HEADERS = [c.header for c in COLUMNS]
+
+
+def lateness(case: Case, now: datetime) -> str:
+    """Text starting with "Ya" or "Tidak"; stable between cycles so it causes no writes of its own."""
+    if case.is_overdue(now):
+        return "Ya"
+    if not case.is_open:
+        return "Tidak (selesai)"
+    return "Tidak"
+
+
+def service_values(case: Case, sop: Sop, now: datetime, tz: ZoneInfo, summary_chars: int) -> dict[str, str]:
+    """What the service shows for ``case`` in its own columns (all text; no full NIK, no free NIKs)."""
+    report = case.report
+    description = redact(report.description.replace("\n", " "))
+    if len(description) > summary_chars:
+        description = description[: summary_chars - 1].rstrip() + "…"
+    step_role = sop.steps[case.step].role if case.step in sop.steps else None
+    return {
+        "ticket": case.ticket,
+        "received": format_time(report.received_at, tz),
+        "category": report.category,
+        "location": report.location,
+        "summary": description,
+        "kelengkapan": report.kelengkapan,
+        "name": report.name,
+        "nik": mask_nik(report.nik),
+        "phone": report.phone,
+        "current_step": sop.state_title(case.step),
+        "role": sop.roles[step_role].title if step_role else "",
+        "deadline": format_time(case.deadline, tz),
+        "late": lateness(case, now),
+        "message": redact(case.message),
+    }
+
+
+def _text(value: CellValue) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+class StatusSheet:
+    """The status tab as read this cycle, and the writes that bring it in line with the cases."""
+
+    def __init__(self, tab: Tab) -> None:
+        self.tab = tab
+        self.positions: dict[str, int] = {}
+        header = list(tab.header)
+        self.header_writes: list[CellWrite] = []
+        for column in COLUMNS:
+            position = tab.column(column.header)
+            if position is None:  # a deleted or never-made column comes back at the right end
+                position = len(header)
+                header.append(column.header)
+                self.header_writes.append(CellWrite(tab.name, 1, position + 1, column.header))
+            self.positions[column.key] = position
+        self.rows: dict[str, int] = {}
+        self.duplicate_rows: list[int] = []
+        ticket_col = self.positions["ticket"]
+        for index in range(1, len(tab.rows)):
+            ticket = _text(tab.cell(index, ticket_col))
+            if not ticket:
+                continue
+            if ticket in self.rows:
+                self.duplicate_rows.append(index)
+            else:
+                self.rows[ticket] = index
+        self.next_row = max(len(tab.rows), 1)  # 0-based index of the first free row
+
+    def operator_values(self, ticket: str) -> dict[str, str] | None:
+        """The operator-owned values of a case's row, or None when the case has no row."""
+        index = self.rows.get(ticket)
+        if index is None:
+            return None
+        return {key: _text(self.tab.cell(index, self.positions[key])) for key in OPERATOR_KEYS}
+
+    def writes(self, cases: Iterable[Case], values: Callable[[Case], dict[str, str]]) -> list[CellWrite]:
+        """Cells to write: changed service cells of existing rows, whole rows for cases without one."""
+        out = list(self.header_writes)
+        for case in cases:
+            wanted = values(case)
+            index = self.rows.get(case.ticket)
+            if index is None:
+                index = self.next_row
+                self.next_row += 1
+                self.rows[case.ticket] = index
+                row_values = {**wanted, **{k: case.operator.get(k, "") for k in OPERATOR_KEYS}}
+                if not row_values["step_choice"]:
+                    row_values["step_choice"] = wanted["current_step"]
+                out.extend(
+                    CellWrite(self.tab.name, index + 1, self.positions[key] + 1, value)
+                    for key, value in row_values.items()
+                    if value != ""
+                )
+                continue
+            for key, value in wanted.items():
+                if _text(self.tab.cell(index, self.positions[key])) != value:
+                    out.append(CellWrite(self.tab.name, index + 1, self.positions[key] + 1, value))
+        return out
