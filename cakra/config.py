@@ -75,6 +75,7 @@ DEFAULTS: dict[str, Any] = {
     },
     "intake": {"duplicate_window_hours": 24, "description_chars": 120},
     "serve": {"poll_seconds": 60, "report_time": "07:00"},
+    "report": {"roles": ["kepala_badan", "kabid"]},
     "columns": {},
     "roles": {},
 }
@@ -122,6 +123,10 @@ class Config:
     @property
     def intake(self) -> dict[str, Any]:
         return self.raw["intake"]
+
+    @property
+    def report(self) -> dict[str, Any]:
+        return self.raw["report"]
 
     @property
     def serve(self) -> dict[str, Any]:
