@@ -80,9 +80,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 @command("report")
 def cmd_report(args: argparse.Namespace) -> int:
     """Send the leadership summary now."""
-    from notify.report import send_summary
-
     from cakra.app import build_app
+    from notify.report import send_summary
 
     config = config_from(args)
     app = build_app(config)
@@ -105,6 +104,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(Path(args.out), google_emulator=args.google_emulator)
 
 
+@command("check")
+def cmd_check(args: argparse.Namespace) -> int:
+    """Say what works and what to fix: config, SOP, key, spreadsheets and tabs, mail server."""
+    from cakra.check import run_checks
+
+    return run_checks(config_from(args))
+
+
+@command("emulator")
+def cmd_emulator(args: argparse.Namespace) -> int:
+    """Serve the local Google Sheets API emulator until stopped."""
+    from emulator.server import main as serve_emulator
+
+    serve_emulator(args.port)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="run.py", description="Cakra: laporan masyarakat -> kasus sesuai SOP"
@@ -122,6 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="demo-out", help="folder for the demo set-up (default: demo-out)")
     demo.add_argument(
         "--google-emulator", action="store_true", help="run the demo through the Google backend"
+    )
+    sub.add_parser("check", help="check config, credentials, spreadsheets and mail server before serve")
+    emulator = sub.add_parser("emulator", help="run the local Google Sheets API emulator")
+    emulator.add_argument(
+        "--port", type=int, default=8085, help="loopback port (default 8085; 0 = any free port)"
     )
     for extra in EXTRA_PARSERS:
         extra(sub)

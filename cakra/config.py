@@ -18,6 +18,8 @@ from cakra.errors import ConfigError
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 BUILTIN_SOPS = PACKAGE_ROOT / "workflow" / "sops"
+# Google names the response tab by the form's language; either is accepted when the default is kept.
+DEFAULT_RESPONSE_TABS = ("Form Responses 1", "Jawaban Formulir 1")
 
 # Form fields the ingest step knows, with the header names it recognises out of the box. A config's
 # [columns] table adds aliases per field (question titles differ from agency to agency).
@@ -72,6 +74,7 @@ DEFAULTS: dict[str, Any] = {
         "password_env": "CAKRA_SMTP_PASSWORD",
         "timeout": 30,
         "delegated_user": "",
+        "api_endpoint": "",
     },
     "intake": {"duplicate_window_hours": 24, "description_chars": 120},
     "serve": {"poll_seconds": 60, "report_time": "07:00"},

@@ -275,6 +275,10 @@ class Outbox:
         """Pending rows due at ``now`` (``next_attempt_at <= now``), oldest first."""
         return self._rows("status = 'pending' AND next_attempt_at <= ?", (_stamp(now),))
 
+    def rows(self) -> list[OutboxRow]:
+        """Every row, oldest first (for reports, audits and tests)."""
+        return self._rows("1 = 1", ())
+
     def get(self, message_id: str) -> OutboxRow | None:
         """The row with this Message-ID, whatever its status."""
         rows = self._rows("message_id = ?", (message_id,))

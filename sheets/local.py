@@ -50,8 +50,6 @@ class LocalWorkbook:
             raise SheetError(f"workbook {self.path} cannot be opened ({exc}); is it an .xlsx file?") from None
 
     def tab_names(self) -> list[str]:
-        if not self.path.exists():
-            return []
         workbook = self._load(read_only=True)
         try:
             return list(workbook.sheetnames)

@@ -1,0 +1,117 @@
+"""``run.py check``: one screen telling a new installer what works and what to fix before ``serve``.
+
+Each check prints ``ok`` or ``FAIL`` with one line saying what is wrong and how to fix it; the command
+exits non-zero when anything failed. Nothing is written to the sheets or sent.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from cakra.app import check_roles, make_sheets, make_transport
+from cakra.config import Config
+from cakra.errors import CakraError
+from cakra.ledger import Ledger
+from ingest.responses import locate_columns
+from notify.transports.base import TransportError
+from sheets.base import SheetBackend
+from workflow.sop import Sop, load_sop
+from workflow.status_sheet import COLUMNS
+
+
+def _run(label: str, probe: Callable[[], str | None]) -> tuple[bool, str]:
+    try:
+        detail = probe()
+    except (CakraError, TransportError, OSError, ValueError) as exc:
+        return False, f"FAIL  {label}: {exc}"
+    return True, f"ok    {label}" + (f" ({detail})" if detail else "")
+
+
+def checks(config: Config) -> Iterator[tuple[bool, str]]:
+    """Yield (passed, line) for each check, in the order an installer fixes things."""
+    state: dict[str, object] = {}
+
+    def sop() -> str:
+        state["sop"] = load_sop(config.sop_path)
+        check_roles(config, state["sop"])  # type: ignore[arg-type]
+        return f"{state['sop'].name}, {len(state['sop'].steps)} steps"  # type: ignore[attr-defined]
+
+    yield _run(f"SOP {config.sop_path}", sop)
+
+    def ledger() -> str:
+        Ledger(config.ledger_path).close()
+        return str(config.ledger_path)
+
+    yield _run("ledger", ledger)
+
+    def sheets() -> str:
+        backend = make_sheets(config)
+        state["sheets"] = backend
+        return f"{config.sheets['backend']} backend, timezone {backend.timezone.key}"
+
+    ok, line = _run("sheet credentials and spreadsheet", sheets)
+    yield ok, line
+    if ok:
+        yield from _tab_checks(config, state["sheets"], state.get("sop"))  # type: ignore[arg-type]
+    yield _run(f"email ({config.email['backend']})", lambda: _email_check(config))
+
+
+def _tab_checks(config: Config, backend: SheetBackend, sop: Sop | None) -> Iterator[tuple[bool, str]]:
+    from cakra.config import DEFAULT_RESPONSE_TABS
+
+    configured = config.sheets["responses_tab"]
+    wanted = list(DEFAULT_RESPONSE_TABS) if configured in DEFAULT_RESPONSE_TABS else [configured]
+    status_tab = config.sheets["status_tab"]
+    try:
+        tabs = backend.read([*wanted, status_tab])
+    except CakraError as exc:
+        yield False, f"FAIL  reading the tabs: {exc}"
+        return
+    responses = next((tabs[n] for n in wanted if tabs.get(n) is not None), None)
+    if responses is None:
+        yield False, f"FAIL  response tab {' / '.join(wanted)} not found: set [sheets] responses_tab"
+    else:
+        yield _run(
+            f"response tab {responses.name!r}",
+            lambda: (
+                f"{max(len(responses.rows) - 1, 0)} responses; columns "
+                + ", ".join(sorted(locate_columns(responses, config.aliases(), list(config.raw["columns"]))))
+            ),
+        )
+    status = tabs.get(status_tab)
+    if status is None:
+        yield True, f"ok    status tab {status_tab!r} does not exist yet (init or the first poll creates it)"
+    else:
+        missing = [c.header for c in COLUMNS if status.column(c.header) is None]
+        detail = (
+            f"missing {', '.join(missing)} (added on the next poll)" if missing else "all columns present"
+        )
+        yield True, f"ok    status tab {status_tab!r}: {detail}"
+
+
+def _email_check(config: Config) -> str:
+    transport = make_transport(config)
+    if config.email["backend"] == "outbox":
+        folder = Path(config.email["outbox_dir"])
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".check-"):
+            pass
+        return f"writes .eml files to {folder}"
+    if config.email["backend"] == "smtp":
+        user = os.environ.get(config.email["user_env"])
+        transport.check_login()  # type: ignore[attr-defined]
+        login = f"logged in as {user}" if user else f"no login (set {config.email['user_env']} to log in)"
+        return f"{config.email['host']}:{config.email['port']} accepts the connection; {login}"
+    return f"sends as {config.email['delegated_user']}"
+
+
+def run_checks(config: Config, out: Callable[[str], None] = print) -> int:
+    failed = 0
+    for passed, line in checks(config):
+        out(line)
+        failed += not passed
+    out("semua siap / all good: start with 'run.py serve'" if not failed else f"{failed} problem(s) to fix")
+    return 0 if not failed else 1

@@ -1,0 +1,67 @@
+"""The Gmail API channel (``users.messages.send``) for agencies on Google Workspace.
+
+A service account with domain-wide delegation sends as ``[email] delegated_user`` with only the
+``gmail.send`` scope. The message's own bytes (with its fixed Message-ID) are sent as-is, so the outbox's
+exactly-once bookkeeping holds for this channel too. README: "Sending through the Gmail API".
+"""
+
+from __future__ import annotations
+
+import base64
+from email.message import EmailMessage
+from typing import TYPE_CHECKING, Any
+
+from googleapiclient.discovery import build
+from googleapiclient.errors import HttpError
+
+from cakra.errors import ConfigError
+from notify.transports.base import TransportError
+
+if TYPE_CHECKING:
+    from cakra.config import Config
+
+SCOPES = ["https://www.googleapis.com/auth/gmail.send"]
+
+
+class GmailTransport:
+    def __init__(self, service: Any, user: str = "me") -> None:
+        self.service = service
+        self.user = user
+
+    @classmethod
+    def from_config(cls, config: Config) -> GmailTransport:
+        from sheets.google import load_credentials
+
+        email = config.email
+        if not email["delegated_user"]:
+            raise ConfigError(
+                "[email] backend = 'gmail' needs delegated_user (the Workspace user to send as)"
+            )
+        credentials = load_credentials(config.sheets["credentials"], scopes=SCOPES)
+        if hasattr(credentials, "with_subject"):
+            credentials = credentials.with_subject(email["delegated_user"])
+        options = {"api_endpoint": email["api_endpoint"]} if email["api_endpoint"] else None
+        service = build(
+            "gmail",
+            "v1",
+            credentials=credentials,
+            client_options=options,
+            static_discovery=True,
+            cache_discovery=False,
+        )
+        return cls(service)
+
+    def send(self, message: EmailMessage) -> None:
+        raw = base64.urlsafe_b64encode(message.as_bytes()).decode("ascii")
+        try:
+            self.service.users().messages().send(userId=self.user, body={"raw": raw}).execute(num_retries=0)
+        except HttpError as exc:
+            status = int(exc.resp.status)
+            transient = status in (408, 429) or status >= 500
+            raise TransportError(
+                f"Gmail API answered {status}: {exc.reason}",
+                permanent=not transient,
+                affects_all=status in (401, 403),
+            ) from None
+        except OSError as exc:
+            raise TransportError(f"Gmail API unreachable: {exc}") from None

@@ -1,0 +1,157 @@
+"""``init`` on Google: make the status tab pleasant and safe for operators, idempotently.
+
+- a dropdown (ONE_OF_LIST, not strict, so typing "3" still works) of the SOP's step titles and endings on
+  the ``Tahap`` column;
+- service-owned columns protected with a warning (operators are warned before overwriting them);
+- conditional formatting that colours overdue rows; a frozen header row; sensible column widths.
+Running it twice changes nothing the second time: existing protections and rules are recognised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from sheets.google import column_letter
+from sheets.retry import call
+from workflow.sop import Sop
+from workflow.status_sheet import COLUMNS
+
+if TYPE_CHECKING:
+    from sheets.google import GoogleSheets
+
+PROTECTION_PREFIX = "Cakra: kolom layanan"
+WIDE = {
+    "summary": 320,
+    "message": 360,
+    "disposisi": 240,
+    "verification": 220,
+    "follow_up": 220,
+    "location": 200,
+}
+
+
+def _range(sheet_id: int, col: int, *, from_row: int = 1) -> dict[str, Any]:
+    return {
+        "sheetId": sheet_id,
+        "startRowIndex": from_row,
+        "startColumnIndex": col,
+        "endColumnIndex": col + 1,
+    }
+
+
+def format_requests(backend: GoogleSheets, tab: str, sop: Sop) -> tuple[list[dict[str, Any]], list[str]]:
+    """The batchUpdate requests still needed on ``tab``, and a line for each thing they do."""
+    status = backend.read([tab])[tab]
+    if status is None:
+        return [], [f"tab {tab!r} is missing; it is created first"]
+    props = backend.sheet_properties(tab)
+    sheet_id = props["sheetId"]
+    book = backend.book_for(tab)
+    existing = call(
+        "read the tab's protections",
+        lambda: book.fetch_sheet_metadata(
+            {"fields": "sheets(properties(sheetId),protectedRanges(description),conditionalFormats)"}
+        ),
+        backend.policy,
+    )
+    sheet = next(s for s in existing.get("sheets", []) if s["properties"]["sheetId"] == sheet_id)
+    protected = {p.get("description") for p in sheet.get("protectedRanges", [])}
+    rules = str(sheet.get("conditionalFormats", []))
+    position = {c.key: status.column(c.header) for c in COLUMNS}
+    requests: list[dict[str, Any]] = []
+    lines: list[str] = []
+
+    choice = position["step_choice"]
+    if choice is not None:
+        requests.append(
+            {
+                "setDataValidation": {
+                    "range": _range(sheet_id, choice),
+                    "rule": {
+                        "condition": {
+                            "type": "ONE_OF_LIST",
+                            "values": [{"userEnteredValue": t} for t in sop.choices()],
+                        },
+                        "inputMessage": "Pilih tahap berikutnya sesuai SOP",
+                        "showCustomUi": True,
+                        "strict": False,
+                    },
+                }
+            }
+        )
+        lines.append("dropdown on 'Tahap' set to the SOP's steps and endings")
+    for column in COLUMNS:
+        description = f"{PROTECTION_PREFIX} {column.header}"
+        col = position[column.key]
+        if column.operator or col is None or description in protected:
+            continue
+        requests.append(
+            {
+                "addProtectedRange": {
+                    "protectedRange": {
+                        "range": _range(sheet_id, col, from_row=0),
+                        "description": description,
+                        "warningOnly": True,
+                    }
+                }
+            }
+        )
+        lines.append(f"column {column.header!r} protected (warning only)")
+    late = position["late"]
+    if late is not None:
+        formula = f'=LEFT(${column_letter(late + 1)}2,2)="Ya"'
+        if formula not in rules:
+            requests.append(
+                {
+                    "addConditionalFormatRule": {
+                        "index": 0,
+                        "rule": {
+                            "ranges": [{"sheetId": sheet_id, "startRowIndex": 1}],
+                            "booleanRule": {
+                                "condition": {
+                                    "type": "CUSTOM_FORMULA",
+                                    "values": [{"userEnteredValue": formula}],
+                                },
+                                "format": {"backgroundColor": {"red": 0.99, "green": 0.89, "blue": 0.89}},
+                            },
+                        },
+                    }
+                }
+            )
+            lines.append("overdue rows coloured red")
+    requests.append(
+        {
+            "updateSheetProperties": {
+                "properties": {"sheetId": sheet_id, "gridProperties": {"frozenRowCount": 1}},
+                "fields": "gridProperties.frozenRowCount",
+            }
+        }
+    )
+    for column in COLUMNS:
+        col = position[column.key]
+        if col is not None:
+            requests.append(
+                {
+                    "updateDimensionProperties": {
+                        "range": {
+                            "sheetId": sheet_id,
+                            "dimension": "COLUMNS",
+                            "startIndex": col,
+                            "endIndex": col + 1,
+                        },
+                        "properties": {"pixelSize": WIDE.get(column.key, 140)},
+                        "fields": "pixelSize",
+                    }
+                }
+            )
+    lines.append("header row frozen, column widths set")
+    return requests, lines
+
+
+def prepare_status_tab(backend: GoogleSheets, tab: str, sop: Sop) -> Iterator[str]:
+    requests, lines = format_requests(backend, tab, sop)
+    if requests:
+        book = backend.book_for(tab)
+        call("format the status tab", lambda: book.batch_update({"requests": requests}), backend.policy)
+    yield from lines
