@@ -15,13 +15,17 @@ from __future__ import annotations
 import stat
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+import google.auth
+import google.auth._helpers
 import gspread
 import requests
 from google.auth.transport.requests import AuthorizedSession
+from google.oauth2 import service_account
 
 from cakra.config import DEFAULT_RESPONSE_TABS
 from cakra.errors import ConfigError, SheetError
@@ -50,11 +54,21 @@ def column_letter(col: int) -> str:
     return letters
 
 
-def load_credentials(key_path: str, scopes: Sequence[str] = SCOPES) -> Any:
-    """A service-account key (refused when others can read it) or Application Default Credentials."""
-    import google.auth
-    from google.oauth2 import service_account
+def load_credentials(key_path: str, scopes: Sequence[str] = SCOPES, *, google_endpoint: bool = True) -> Any:
+    """A service-account key (refused when others can read it) or Application Default Credentials.
 
+    ``google_endpoint=False`` (an ``api_endpoint`` such as the local emulator) turns off google-auth's
+    Regional Access Boundary lookup, which would otherwise call iamcredentials.googleapis.com: a
+    boundary means nothing to an endpoint that is not Google's, and that call must not leave the machine.
+    """
+    credentials = _load_credentials(key_path, scopes)
+    if not google_endpoint and hasattr(credentials, "_set_regional_access_boundary"):
+        forever = google.auth._helpers.utcnow() + timedelta(days=36500)
+        credentials._set_regional_access_boundary({"encodedLocations": "0x0", "expiry": forever})
+    return credentials
+
+
+def _load_credentials(key_path: str, scopes: Sequence[str]) -> Any:
     if not key_path:
         try:
             credentials, _ = google.auth.default(scopes=list(scopes))
@@ -93,7 +107,7 @@ class GoogleSheets:
         self.main_id = spreadsheet_id
         self.status_id = status_spreadsheet_id or spreadsheet_id
         self.responses_tabs = set(responses_tabs)
-        self._books: dict[str, gspread.Spreadsheet] = {}
+        self.http = client.http_client
         self._meta: dict[
             str, dict[str, Any]
         ] = {}  # spreadsheet id -> {"tz": ZoneInfo, "sheets": {title: props}}
@@ -102,7 +116,8 @@ class GoogleSheets:
     def from_config(cls, config: Config, session: requests.Session | None = None) -> GoogleSheets:
         sheets = config.sheets
         if session is None:
-            session = AuthorizedSession(load_credentials(sheets["credentials"]))
+            credentials = load_credentials(sheets["credentials"], google_endpoint=not sheets["api_endpoint"])
+            session = AuthorizedSession(credentials)
         if sheets["api_endpoint"]:
             point_session_at(session, sheets["api_endpoint"])
         client = gspread.Client(auth=None, session=session)  # type: ignore[arg-type]  # the session carries auth
@@ -118,26 +133,27 @@ class GoogleSheets:
     def _spreadsheet_for(self, tab: str) -> str:
         return self.main_id if tab in self.responses_tabs else self.status_id
 
-    def book_for(self, tab: str) -> gspread.Spreadsheet:
-        """The spreadsheet that holds ``tab`` (for structural requests such as ``init``'s formatting)."""
-        return self._book(self._spreadsheet_for(tab))
+    def spreadsheet_for(self, tab: str) -> str:
+        """The id of the spreadsheet that holds ``tab``."""
+        return self._spreadsheet_for(tab)
 
-    def _book(self, spreadsheet_id: str) -> gspread.Spreadsheet:
-        if spreadsheet_id not in self._books:
-            self._books[spreadsheet_id] = call(
-                "open the spreadsheet", lambda: self.client.open_by_key(spreadsheet_id), self.policy
-            )
-        return self._books[spreadsheet_id]
+    def batch_update(self, spreadsheet_id: str, what: str, requests_: list[dict[str, Any]]) -> Any:
+        """One structural ``spreadsheets.batchUpdate`` (new tabs, grid growth, formatting)."""
+        return call(
+            what, lambda: self.http.batch_update(spreadsheet_id, {"requests": requests_}), self.policy
+        )
+
+    def fetch_metadata(self, spreadsheet_id: str, fields: str) -> Any:
+        return call(
+            "read the spreadsheet's metadata",
+            lambda: self.http.fetch_sheet_metadata(spreadsheet_id, {"fields": fields}),
+            self.policy,
+        )
 
     def _metadata(self, spreadsheet_id: str, refresh: bool = False) -> dict[str, Any]:
         if refresh or spreadsheet_id not in self._meta:
-            book = self._book(spreadsheet_id)
-            raw = call(
-                "read the spreadsheet's metadata",
-                lambda: book.fetch_sheet_metadata(
-                    {"fields": "properties(timeZone,title),sheets(properties(sheetId,title,gridProperties))"}
-                ),
-                self.policy,
+            raw = self.fetch_metadata(
+                spreadsheet_id, "properties(timeZone,title),sheets(properties(sheetId,title,gridProperties))"
             )
             self._meta[spreadsheet_id] = {
                 "tz": ZoneInfo(raw["properties"].get("timeZone") or "Asia/Jakarta"),
@@ -175,10 +191,10 @@ class GoogleSheets:
             if tab in self._metadata(spreadsheet_id)["sheets"]:
                 by_book[spreadsheet_id].append(tab)
         for spreadsheet_id, names in by_book.items():
-            book = self._book(spreadsheet_id)
             reply = call(
                 "read the tabs",
-                lambda book=book, names=names: book.values_batch_get(
+                lambda spreadsheet_id=spreadsheet_id, names=names: self.http.values_batch_get(
+                    spreadsheet_id,
                     [quote_tab(n) for n in names],
                     params={
                         "valueRenderOption": "UNFORMATTED_VALUE",
@@ -208,11 +224,12 @@ class GoogleSheets:
             by_book[self._spreadsheet_for(cell.tab)].append(cell)
         for spreadsheet_id, book_cells in by_book.items():
             self._grow_grid(spreadsheet_id, book_cells)
-            book = self._book(spreadsheet_id)
             body = {"valueInputOption": "RAW", "data": coalesce(book_cells)}
             call(
                 "write the changed cells",
-                lambda book=book, body=body: book.values_batch_update(body),
+                lambda spreadsheet_id=spreadsheet_id, body=body: self.http.values_batch_update(
+                    spreadsheet_id, body
+                ),
                 self.policy,
             )
         return len(cells)
@@ -243,15 +260,13 @@ class GoogleSheets:
                         }
                     )
         if requests_:
-            book = self._book(spreadsheet_id)
-            call("grow the sheet", lambda: book.batch_update({"requests": requests_}), self.policy)
+            self.batch_update(spreadsheet_id, "grow the sheet", requests_)
             self._metadata(spreadsheet_id, refresh=True)
 
     def ensure_tab(self, name: str, header: Sequence[str]) -> bool:
         spreadsheet_id = self._spreadsheet_for(name)
         if name in self._metadata(spreadsheet_id)["sheets"]:
             return False
-        book = self._book(spreadsheet_id)
         add = {
             "addSheet": {
                 "properties": {
@@ -264,7 +279,7 @@ class GoogleSheets:
                 }
             }
         }
-        call(f"create the tab {name!r}", lambda: book.batch_update({"requests": [add]}), self.policy)
+        self.batch_update(spreadsheet_id, f"create the tab {name!r}", [add])
         self._metadata(spreadsheet_id, refresh=True)
         self.write([CellWrite(name, 1, col, title) for col, title in enumerate(header, start=1)])
         return True

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from sheets.google import column_letter
-from sheets.retry import call
 from workflow.sop import Sop
 from workflow.status_sheet import COLUMNS
 
@@ -47,13 +46,9 @@ def format_requests(backend: GoogleSheets, tab: str, sop: Sop) -> tuple[list[dic
         return [], [f"tab {tab!r} is missing; it is created first"]
     props = backend.sheet_properties(tab)
     sheet_id = props["sheetId"]
-    book = backend.book_for(tab)
-    existing = call(
-        "read the tab's protections",
-        lambda: book.fetch_sheet_metadata(
-            {"fields": "sheets(properties(sheetId),protectedRanges(description),conditionalFormats)"}
-        ),
-        backend.policy,
+    existing = backend.fetch_metadata(
+        backend.spreadsheet_for(tab),
+        "sheets(properties(sheetId),protectedRanges(description),conditionalFormats)",
     )
     sheet = next(s for s in existing.get("sheets", []) if s["properties"]["sheetId"] == sheet_id)
     protected = {p.get("description") for p in sheet.get("protectedRanges", [])}
@@ -152,6 +147,5 @@ def format_requests(backend: GoogleSheets, tab: str, sop: Sop) -> tuple[list[dic
 def prepare_status_tab(backend: GoogleSheets, tab: str, sop: Sop) -> Iterator[str]:
     requests, lines = format_requests(backend, tab, sop)
     if requests:
-        book = backend.book_for(tab)
-        call("format the status tab", lambda: book.batch_update({"requests": requests}), backend.policy)
+        backend.batch_update(backend.spreadsheet_for(tab), "format the status tab", requests)
     yield from lines

@@ -28,8 +28,10 @@ RETRYABLE = {408, 429, 500, 502, 503, 504}
 
 @dataclass
 class RetryPolicy:
-    attempts: int = 6
-    base: float = 1.0
+    # 2, 4, ... 64 s (each scaled by 0.5-1.0): up to seven tries over one to two minutes, enough to
+    # outlast Sheets' per-minute quota window, short enough that a cycle never hangs for long.
+    attempts: int = 7
+    base: float = 2.0
     cap: float = 64.0
     sleep: Callable[[float], None] = field(default=time.sleep)
     random: Callable[[], float] = field(default=random.random)
