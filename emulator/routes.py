@@ -13,6 +13,7 @@ from urllib.parse import unquote
 
 from . import batch_cells, batch_sheet  # noqa: F401  (register batchUpdate handlers)
 from . import drive_api as drive
+from . import gmail_api as gmail
 from . import meta_api as meta
 from . import values_api as values
 from .batch_api import BatchContext, spreadsheets_batch_update
@@ -68,6 +69,8 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler, str]] = [
             DRIVE,
         ),
         ("PUT", rf"^/upload/drive/v2/files/{_FILE}$", drive.import_csv, DRIVE),
+        # Gmail is authenticated like Drive and, like Drive, outside the Sheets quotas.
+        ("POST", r"^/gmail/v1/users/(?P<user_id>[^/]+)/messages/send$", gmail.messages_send, DRIVE),
     ]
 ]
 

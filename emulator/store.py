@@ -51,6 +51,7 @@ class Store:
         self.rng = random.Random(seed)
         self.spreadsheets: dict[str, Spreadsheet] = {}
         self.denied: set[str] = set()
+        self.sent_mail: list[dict[str, Any]] = []  # Gmail users.messages.send (see gmail_api.py)
 
     def now(self) -> float:
         """Current time from the injectable clock."""
