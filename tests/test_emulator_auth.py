@@ -19,6 +19,7 @@ from googleapiclient.errors import HttpError
 from emulator.keys import make_service_account_key
 from emulator.server import SheetsEmulator
 from sheets.endpoint import point_session_at, rewrite_url
+from sheets.google import load_credentials
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets", "https://www.googleapis.com/auth/drive"]
 
@@ -35,7 +36,8 @@ def secured() -> Iterator[SheetsEmulator]:
 @pytest.fixture
 def credentials(secured: SheetsEmulator, tmp_path: Path) -> service_account.Credentials:
     key = make_service_account_key(tmp_path / "sa.json", secured.token_uri)
-    return service_account.Credentials.from_service_account_file(str(key), scopes=SCOPES)
+    # The product's loader: it keeps google-auth from looking up a boundary at iamcredentials.googleapis.com.
+    return load_credentials(str(key), SCOPES, google_endpoint=False)
 
 
 def test_key_file_is_private_and_points_at_the_emulator(secured: SheetsEmulator, tmp_path: Path) -> None:
