@@ -6,16 +6,20 @@ This is the only place that chooses implementations; the cycle sees interfaces.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cakra.config import Config
-from cakra.errors import ConfigError
+from cakra.errors import ConfigError, SopError
 from cakra.ledger import Ledger
 from notify.outbox import Outbox
 from notify.transports.base import Transport
 from sheets.base import SheetBackend
-from workflow.calendar import BusinessCalendar
+from workflow.alerts import AlertPolicy
+from workflow.calendar import BusinessCalendar, CalendarError
+from workflow.holidays_id import parse_day
 from workflow.sop import Sop, load_sop
 
 
@@ -28,15 +32,40 @@ class App:
     ledger: Ledger
     outbox: Outbox
     transport: Transport
+    alerts: AlertPolicy = field(default_factory=AlertPolicy)
 
     def close(self) -> None:
         self.ledger.close()
 
 
+def merge_calendar_tables(sop_table: Mapping[str, Any], agency_table: Mapping[str, Any]) -> dict[str, Any]:
+    """The SOP's [calendar] with the agency's [calendar] over it: the agency's working hours replace the SOP's
+    day by day, its extra holidays are added to the SOP's, and any other key it sets wins."""
+    merged = dict(sop_table)
+    for key, value in agency_table.items():
+        if key == "working_hours" and isinstance(value, Mapping):
+            week = {parse_day(day): hours for day, hours in dict(sop_table.get(key, {})).items()}
+            week.update({parse_day(day): hours for day, hours in value.items()})
+            merged[key] = week
+        elif key == "extra_holidays" and isinstance(value, list):
+            merged[key] = [*sop_table.get(key, []), *value]
+        else:
+            merged[key] = value
+    return merged
+
+
 def make_calendar(config: Config, sop: Sop) -> BusinessCalendar:
-    if sop.calendar:
-        return BusinessCalendar.from_config(sop.calendar, config.tz)
-    return BusinessCalendar(config.tz)
+    """The business calendar: the SOP's [calendar] table, overridden by the agency's (config [calendar])."""
+    try:
+        BusinessCalendar.from_config(sop.calendar, config.tz)
+    except CalendarError as exc:
+        raise SopError(f"{config.sop_path}: [calendar] {exc}") from None
+    try:
+        return BusinessCalendar.from_config(
+            merge_calendar_tables(sop.calendar, config.raw["calendar"]), config.tz
+        )
+    except CalendarError as exc:
+        raise ConfigError(f"[calendar] {exc}") from None
 
 
 def make_sheets(config: Config) -> SheetBackend:
@@ -79,20 +108,28 @@ def check_roles(config: Config, sop: Sop) -> None:
                 f"the SOP's role '{role.id}' ({role.title}) has no recipients; add "
                 f'[roles.{role.id}] emails = ["nama@instansi.go.id"] to the config'
             )
+    for role in config.digest["roles"]:
+        if role not in sop.roles or sop.roles[role].external:
+            known = ", ".join(r.id for r in sop.roles.values() if not r.external)
+            raise ConfigError(
+                f"[digest] roles lists {role!r}, which is no internal role of the SOP; use: {known}"
+            )
 
 
 def build_app(config: Config) -> App:
     sop = load_sop(config.sop_path)
     check_roles(config, sop)
+    calendar = make_calendar(config, sop)  # before the ledger opens: a mistake here leaves nothing open
     ledger = Ledger(config.ledger_path)
     return App(
         config=config,
         sop=sop,
-        calendar=make_calendar(config, sop),
+        calendar=calendar,
         sheets=make_sheets(config),
         ledger=ledger,
         outbox=Outbox(ledger.conn, domain=_domain(config.email["from"])),
         transport=make_transport(config),
+        alerts=AlertPolicy.from_config(config.raw["escalation"]),
     )
 
 

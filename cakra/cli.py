@@ -174,3 +174,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+import cakra.commands_time  # noqa: E402,F401  (registers export, digest, weekly)

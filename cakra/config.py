@@ -44,6 +44,8 @@ DEFAULT_ALIASES: dict[str, list[str]] = {
     "description": ["Uraian", "Uraian Kejadian", "Isi Laporan", "Keterangan", "Deskripsi", "Description"],
     "event_photo": ["Foto Kejadian", "Upload Foto Kejadian", "Foto kejadian"],
     "ktp_photo": ["Foto KTP", "Upload Foto KTP", "Foto KTP Pelapor"],
+    # "Rahasia" / "Anonim" chosen by the citizen (workflow/privacy.py reads the answer).
+    "privacy": ["Kerahasiaan", "Kerahasiaan Laporan", "Jenis Pelaporan", "Rahasia / Anonim"],
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -57,6 +59,7 @@ DEFAULTS: dict[str, Any] = {
         "responses_tab": "Form Responses 1",
         "status_tab": "Status Kasus",
         "history_tab": "Riwayat",
+        "dashboard_tab": "Ringkasan",
         "spreadsheet_id": "",
         "status_spreadsheet_id": "",
         "credentials": "",
@@ -78,10 +81,21 @@ DEFAULTS: dict[str, Any] = {
     },
     "intake": {"duplicate_window_hours": 24, "description_chars": 120},
     "serve": {"poll_seconds": 60, "report_time": "07:00"},
-    "report": {"roles": ["kepala_badan", "kabid"]},
+    "report": {
+        "roles": ["kepala_badan", "kabid"],
+        "weekly_day": "senin",
+        "weekly_time": "07:00",
+        "weekly_weeks": 8,
+    },
+    "calendar": {},
+    "escalation": {"reminder_share": 0.8, "level_interval": "", "repeat_interval": "1 hari kerja"},
+    "citizen": {"send": True, "contact": ""},
+    "digest": {"time": "07:30", "roles": []},
     "columns": {},
     "roles": {},
 }
+# Tables whose keys the user chooses (validated by their own rules, not against DEFAULTS).
+_FREE_TABLES = ("columns", "roles", "calendar")
 _CHOICES = {
     ("sheets", "backend"): ("local", "google"),
     ("email", "backend"): ("smtp", "outbox", "gmail"),
@@ -135,6 +149,14 @@ class Config:
     def serve(self) -> dict[str, Any]:
         return self.raw["serve"]
 
+    @property
+    def digest(self) -> dict[str, Any]:
+        return self.raw["digest"]
+
+    @property
+    def citizen(self) -> dict[str, Any]:
+        return self.raw["citizen"]
+
     def role_emails(self, role: str) -> list[str]:
         return list(self.raw["roles"].get(role, {}).get("emails", []))
 
@@ -153,10 +175,12 @@ def _merge(defaults: dict[str, Any], user: dict[str, Any], where: str) -> dict[s
             known = ", ".join(sorted(defaults))
             raise ConfigError(f"unknown key '{where}{key}' in the config; known keys here: {known}")
         default = defaults[key]
-        if isinstance(default, dict) and key not in ("columns", "roles"):
+        if isinstance(default, dict) and key not in _FREE_TABLES:
             if not isinstance(value, dict):
                 raise ConfigError(f"'{where}{key}' must be a table ([{where}{key}])")
             merged[key] = _merge(default, value, f"{where}{key}.")
+        elif isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
+            merged[key] = float(value)  # "reminder_share = 1" is a number too
         elif isinstance(default, bool) != isinstance(value, bool) or not isinstance(value, type(default)):
             raise ConfigError(
                 f"'{where}{key}' must be {type(default).__name__}, got {value!r}; see the README's reference"
@@ -222,7 +246,38 @@ def build_config(user: dict[str, Any], path: Path | None = None) -> Config:
         raise ConfigError(
             "[sheets] backend = 'google' needs spreadsheet_id (the form's response spreadsheet)"
         )
+    _validate_time_settings(raw)
     return Config(path, raw)
+
+
+def _validate_time_settings(raw: dict[str, Any]) -> None:
+    """[calendar], [escalation], [digest] and the weekly summary's schedule, each checked where it is read."""
+    # Imported here: the calendar pulls in the holidays package, which plain config users do not need.
+    from cakra.runs import parse_clock
+    from workflow.alerts import AlertPolicy
+    from workflow.calendar import BusinessCalendar, CalendarError
+    from workflow.holidays_id import parse_day
+
+    try:
+        BusinessCalendar.from_config(raw["calendar"], raw["timezone"])
+    except CalendarError as exc:
+        raise ConfigError(f"[calendar] {exc}") from None
+    AlertPolicy.from_config(raw["escalation"])
+    if raw["digest"]["time"].strip():
+        parse_clock(raw["digest"]["time"], "[digest] time")
+    if not all(isinstance(role, str) for role in raw["digest"]["roles"]):
+        raise ConfigError('[digest] roles must be a list of SOP role ids, e.g. ["operator", "kasubbid"]')
+    report = raw["report"]
+    if report["weekly_day"].strip():
+        try:
+            parse_day(report["weekly_day"])
+        except CalendarError:
+            raise ConfigError(
+                f'[report] weekly_day = {report["weekly_day"]!r}; use a day name such as "senin" (or "" for no weekly summary)'
+            ) from None
+    parse_clock(report["weekly_time"], "[report] weekly_time")
+    if report["weekly_weeks"] < 1:
+        raise ConfigError("[report] weekly_weeks must be 1 or more (weeks shown in the weekly charts)")
 
 
 def load_config(path: Path) -> Config:

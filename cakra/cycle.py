@@ -1,5 +1,8 @@
 """One poll cycle: read -> ingest -> operator edits -> ledger commit -> write -> deliver.
 
+Every tab the cycle needs (responses, status, the "Ringkasan" dashboard) is read in ONE ``sheets.read``
+call and every cell it changes is written in ONE ``sheets.write`` call.
+
 The order is what makes a crash lose nothing: everything decided in a cycle (cases, history, outbox
 rows) is committed in one ledger transaction before the sheet is written or a message leaves. A sheet
 write that fails is simply made again next cycle (the status sheet is a projection of the ledger), and
@@ -14,22 +17,25 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from cakra.app import App
+from cakra.config import DEFAULT_RESPONSE_TABS
 from cakra.errors import SheetError
 from ingest.responses import read_reports
+from notify.citizen import enqueue_citizen_messages
 from notify.compose import enqueue_notices
 from notify.outbox import OutboxRow
-from notify.plan import plan_notices
+from notify.plan import RoleNotice, plan_notices
 from sheets.base import CellWrite, Tab
 from workflow.case import Case
+from workflow.dashboard import TITLE as DASHBOARD_TITLE
+from workflow.dashboard import dashboard_grid, dashboard_writes
 from workflow.engine import open_case, update_case
 from workflow.history_tab import HISTORY_HEADERS, history_writes
 from workflow.operator_edits import apply_operator_edits
+from workflow.pause import resume_if_answered
+from workflow.sla import visits
 from workflow.status_sheet import HEADERS, StatusSheet, service_values
 
 log = logging.getLogger("cakra.cycle")
-
-# Google names the response tab by the form's language; either is accepted when the default is kept.
-DEFAULT_RESPONSE_TABS = ("Form Responses 1", "Jawaban Formulir 1")
 
 
 @dataclass
@@ -42,6 +48,11 @@ class CycleResult:
     messages: int = 0
     delivered: int = 0
     failed: int = 0
+    reminders: int = 0  # cases in reminder sections this cycle
+    escalations: int = 0  # cases in escalation sections this cycle
+    citizen: int = 0  # acknowledgements and closing messages to reporters
+    paused: int = 0
+    resumed: int = 0
 
     @property
     def found_work(self) -> bool:
@@ -50,9 +61,18 @@ class CycleResult:
     def summary(self) -> str:
         return (
             f"{self.new} kasus baru, {self.edited} diubah pelapor, {self.moved} pindah tahap, "
-            f"{self.refused} ditolak, {self.cells_written} sel ditulis, {self.messages} pesan dibuat, "
+            f"{self.refused} ditolak, {self.paused} ditunda, {self.resumed} dilanjutkan, "
+            f"{self.cells_written} sel ditulis, {self.messages} pesan dibuat "
+            f"({self.reminders} pengingat, {self.escalations} eskalasi), {self.citizen} pesan pelapor, "
             f"{self.delivered} terkirim, {self.failed} gagal"
         )
+
+
+@dataclass
+class CycleTabs:
+    responses: Tab
+    status: Tab
+    dashboard: Tab | None  # None when [sheets] dashboard_tab = "" (or the tab could not be made)
 
 
 def response_tab_names(app: App) -> list[str]:
@@ -60,11 +80,12 @@ def response_tab_names(app: App) -> list[str]:
     return list(DEFAULT_RESPONSE_TABS) if configured in DEFAULT_RESPONSE_TABS else [configured]
 
 
-def read_tabs(app: App) -> tuple[Tab, Tab]:
-    """The response tab and the status tab in one read; a missing status tab is created."""
+def read_tabs(app: App) -> CycleTabs:
+    """The response, status and dashboard tabs in ONE read; a missing status tab is started empty."""
     sheets = app.config.sheets
     wanted = response_tab_names(app)
-    tabs = app.sheets.read([*wanted, sheets["status_tab"]])
+    extra = [sheets["dashboard_tab"]] if sheets["dashboard_tab"] else []
+    tabs = app.sheets.read([*wanted, sheets["status_tab"], *extra])
     responses = next((tabs[name] for name in wanted if tabs.get(name) is not None), None)
     if responses is None:
         raise SheetError(
@@ -74,13 +95,15 @@ def read_tabs(app: App) -> tuple[Tab, Tab]:
     status = tabs.get(sheets["status_tab"])
     if status is None:
         status = Tab(sheets["status_tab"], [list(HEADERS)])
-    return responses, status
+    return CycleTabs(responses, status, tabs.get(sheets["dashboard_tab"]) if extra else None)
 
 
 def ensure_tabs(app: App) -> list[str]:
-    """Create the status and history tabs when missing (first run, or an operator deleted one)."""
+    """Create the status, history and dashboard tabs when missing (first run, or an operator deleted one)."""
     sheets = app.config.sheets
     wanted = {sheets["status_tab"]: HEADERS, sheets["history_tab"]: HISTORY_HEADERS}
+    if sheets["dashboard_tab"]:
+        wanted[sheets["dashboard_tab"]] = [DASHBOARD_TITLE]
     existing = set(app.sheets.tab_names())
     return [
         name
@@ -96,18 +119,18 @@ def poll(
     config, sop, ledger = app.config, app.sop, app.ledger
     result = CycleResult()
     ensure_tabs(app)
-    responses, status_tab = read_tabs(app)
+    tabs = read_tabs(app)
     cases = ledger.cases()
     by_response = {case.report.response_key: case for case in cases}
     reports = read_reports(
-        responses,
+        tabs.responses,
         config.aliases(),
         sop,
         app.sheets.timezone,
         user_fields=list(config.raw["columns"]),
         skip={key: case.report.fingerprint for key, case in by_response.items()},
     )
-    status = StatusSheet(status_tab)
+    status = StatusSheet(tabs.status)
     window = timedelta(hours=config.intake["duplicate_window_hours"])
     with ledger.transaction():
         new: list[Case] = []
@@ -115,6 +138,7 @@ def poll(
             existing = by_response.get(report.response_key)
             if existing is not None:
                 update_case(existing, report, ledger, now, config.tz)
+                result.resumed += resume_if_answered(existing, sop, app.calendar, ledger, now)
                 ledger.save_case(existing)
                 result.edited += 1
             else:
@@ -127,10 +151,22 @@ def poll(
         for case in edits.touched:
             ledger.save_case(case)
         result.moved, result.refused = len(edits.moved), len(edits.refused)
+        result.paused, result.resumed = len(edits.paused), result.resumed + len(edits.resumed)
         notices = plan_notices(
-            sop, ledger, now, new=new, entered=edits.moved, open_cases=[c for c in cases if c.is_open]
+            sop,
+            ledger,
+            now,
+            new=new,
+            entered=edits.moved,
+            open_cases=[c for c in cases if c.is_open],
+            calendar=app.calendar,
+            policy=app.alerts,
         )
         result.messages = enqueue_notices(app, notices, now)
+        result.reminders, result.escalations = _count(notices, "reminder"), _count(notices, "escalated")
+        result.citizen = enqueue_citizen_messages(
+            app, now, opened=new, closed=[c for c in edits.moved if not c.is_open]
+        )
         history = ledger.unmirrored_history(first_free_row=2)
 
     summary_chars = int(config.intake["description_chars"])
@@ -138,6 +174,9 @@ def poll(
         cases, lambda case: service_values(case, sop, now, config.tz, summary_chars)
     )
     writes += history_writes(config.sheets["history_tab"], history, sop, config.tz)
+    if tabs.dashboard is not None:
+        grid = dashboard_grid(cases, visits(cases, ledger.history(), sop, app.calendar), sop, now, config.tz)
+        writes += dashboard_writes(tabs.dashboard, grid, now, config.tz)
     result.cells_written = app.sheets.write(writes)
     with ledger.transaction():
         ledger.mark_mirrored(entry.id for entry in history)
@@ -146,3 +185,7 @@ def poll(
     result.delivered, result.failed = len(delivery.sent), len(delivery.failed)
     log.info("siklus selesai: %s", result.summary())
     return result
+
+
+def _count(notices: list[RoleNotice], section: str) -> int:
+    return sum(len(notice.sections[section]) for notice in notices)

@@ -4,12 +4,20 @@ It writes a response workbook and ``config.toml``, runs cycles on a simulated cl
 operators by editing the status sheet the way a person would (the "Tahap" and "Petugas" cells), so the
 folder ends up with emails in ``outbox/``, the status workbook and the history — and stays usable:
 ``python run.py --config DIR/config.toml poll`` works on it.
+
+The morning shows the time features too: reporters get an acknowledgement and, when their case ends, the
+operators' "Balasan untuk Pelapor"; cases left alone get a reminder at 80 % of their time and escalate up
+the chain; one case waits on its reporter for a KTP photo (the clock stops) until the reporter edits the
+response; at the end the roles' daily digests and the weekly leadership summary go out.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from email import policy
+from email.parser import BytesParser
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,6 +27,7 @@ from cakra.app import build_app
 from cakra.config import load_config
 from cakra.cycle import poll
 from cakra.demo_data import RESPONSE_HEADERS, demo_responses
+from cakra.serve import Service
 from sheets.base import normalise_header
 
 DEMO_TZ = ZoneInfo("Asia/Jakarta")
@@ -56,6 +65,10 @@ emails = ["kabid@kesbangpol.contoh.example"]
 
 [roles.kepala_badan]
 emails = ["kaban@kesbangpol.contoh.example"]
+
+[citizen]
+# Shown to reporters in their acknowledgement and closing message.
+contact = "WhatsApp Linmas 0811-0000-0000 (contoh)"
 """
 
 
@@ -78,6 +91,15 @@ def append_responses(path: Path, rows: list[list[object]], tab: str = "Form Resp
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # what a citizen typed is text, even "=HYPERLINK(...)"
+    workbook.save(path)
+
+
+def edit_response(path: Path, index: int, row: list[object], tab: str = "Form Responses 1") -> None:
+    """The reporter edits their response: the form rewrites that same row (``index`` 0 = sheet row 2)."""
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook[tab]
+    for col, value in enumerate(row, start=1):
+        sheet.cell(row=index + 2, column=col).value = value
     workbook.save(path)
 
 
@@ -131,8 +153,34 @@ OPERATOR_SCRIPT: list[tuple[int, int, dict[str, str]]] = [
     (20, 2, {"Tahap": "3. Kasubbid", "Petugas": "Op. Rahmat"}),
     (40, 5, {"Tahap": "3. Kasubbid", "Petugas": "Op. Sari"}),
     (60, 1, {"Tahap": "5. Kepala Badan", "Petugas": "Kabid Lestari", "Hasil Verifikasi": "Benar terjadi"}),
-    (90, 1, {"Tahap": "Selesai", "Petugas": "Kaban Hasan", "Tindak Lanjut": "Mediasi oleh Tim Linmas"}),
+    (
+        90,
+        1,
+        {
+            "Tahap": "Selesai",
+            "Petugas": "Kaban Hasan",
+            "Tindak Lanjut": "Mediasi oleh Tim Linmas",
+            "Balasan untuk Pelapor": "Terima kasih. Keributan di lokasi sudah dimediasi Tim Linmas bersama "
+            "aparat desa; situasi kini kondusif.",
+        },
+    ),
+    # The report lacks the KTP photo: the operator asks the reporter and stops the clock meanwhile.
+    (
+        40,
+        11,
+        {"Tahap": "Menunggu pelapor", "Petugas": "Op. Sari", "Disposisi / Catatan": "Minta foto KTP via WA"},
+    ),
+    (80, 11, {"Tahap": "3. Kasubbid", "Petugas": "Op. Sari"}),
 ]
+# (minutes after 07:30, index in the response list, column, new value) — a reporter edits the response.
+REPORTER_EDITS: list[tuple[int, int, int, object]] = [
+    (70, 10, RESPONSE_HEADERS.index("Foto KTP"), "https://drive.google.com/open?id=DEMOktpSUSULAN000000001"),
+]
+# Case 3 is closed as invalid: its reporter is told why.
+OPERATOR_SCRIPT[3][2]["Balasan untuk Pelapor"] = (
+    "Laporan Anda tidak dapat kami tindak lanjuti karena berupa uji coba. Silakan kirim laporan baru bila "
+    "ada kejadian."
+)
 CYCLE_MINUTES = 10
 
 
@@ -153,21 +201,59 @@ def run_demo(out: Path, *, google_emulator: bool = False) -> int:
             now = DEMO_START + timedelta(minutes=minutes)
             arrived = [row for row in responses if _arrival(row) <= now]
             append_responses(workbook, arrived)
+            for _, index, column, value in (e for e in REPORTER_EDITS if e[0] == minutes - 5):
+                responses[index][column] = value
+                edit_response(workbook, index, responses[index])
             tickets = {case.seq: case.ticket for case in app.ledger.cases()}
             for _, seq, values in (s for s in OPERATOR_SCRIPT if s[0] == minutes - 5):
                 edit_status(workbook, tickets[seq], values)
             result = poll(app, now)
             print(f"[{now:%H:%M}] {result.summary()}")
+        # The service's scheduled jobs at the end of the morning: today's digests, this week's summary.
+        service = Service(app, clock=lambda: now)
+        service.digest_job()
+        service.weekly_job()
+        print(f"[{now:%H:%M}] rekap harian per peran dan ringkasan mingguan pimpinan dikirim")
     finally:
         app.close()
     emails = sorted((out / "outbox").glob("*.eml"))
     print()
     print(f"Demo siap di {out}/")
-    print(f"  lembar status + riwayat : {workbook}  (tab 'Status Kasus' dan 'Riwayat')")
-    print(f"  email ({len(emails):>2} pesan)       : {out / 'outbox'}/*.eml")
+    print(f"  lembar status + riwayat : {workbook}  (tab 'Status Kasus', 'Riwayat', 'Ringkasan')")
+    print(f"  email ({len(emails):>2} pesan)      : {out / 'outbox'}/*.eml, antara lain:")
+    for label, path in highlights(emails).items():
+        print(f"    {label:<22}: {path.name}")
     print(f"  buku besar (audit)      : {config.ledger_path}")
     print(f"  satu siklus lagi        : python run.py --config {config_path} poll")
     return 0
+
+
+# What to open first: (label, a test on the Subject header) — each the first such message.
+HIGHLIGHTS: list[tuple[str, Callable[[str], bool]]] = [
+    ("tanda terima pelapor", lambda s: s.startswith("Laporan Anda telah diterima")),
+    ("pengingat", lambda s: "pengingat" in s),
+    ("eskalasi", lambda s: "eskalasi" in s),
+    ("balasan penutup", lambda s: s.startswith("Laporan ") and s.endswith(": Selesai")),
+    ("rekap harian", lambda s: "Rekap harian" in s),
+    ("ringkasan mingguan", lambda s: "Ringkasan mingguan" in s),
+]
+
+
+def highlights(emails: list[Path]) -> dict[str, Path]:
+    """The first message of each kind in ``HIGHLIGHTS`` (by its Subject), for the demo's printout."""
+    subjects = [(path, _subject(path)) for path in emails]
+    found: dict[str, Path] = {}
+    for label, wanted in HIGHLIGHTS:
+        match = next((path for path, subject in subjects if wanted(subject)), None)
+        if match is not None:
+            found[label] = match
+    return found
+
+
+def _subject(path: Path) -> str:
+    with path.open("rb") as handle:
+        message = BytesParser(policy=policy.default).parse(handle, headersonly=True)
+    return str(message["Subject"] or "")
 
 
 def _arrival(row: list[object]) -> datetime:

@@ -21,6 +21,7 @@ RESPONSE_HEADERS = [
     "Uraian Kejadian",
     "Foto Kejadian",
     "Foto KTP",
+    "Kerahasiaan",  # the citizen's choice: Biasa / Rahasia / Anonim (workflow/privacy.py)
 ]
 
 _FIRST = [
@@ -105,7 +106,8 @@ def demo_responses(start: datetime, count: int = 32, seed: int = 7, spacing: int
     """``count`` varied responses (header not included), the first at ``start``, ``spacing`` minutes apart.
 
     The mix: complete reports, missing KTP photo, missing event photo, invalid NIK, a near-duplicate,
-    formula-looking text, Indonesian date text instead of a date cell, several photos in one cell.
+    formula-looking text, Indonesian date text instead of a date cell, several photos in one cell, and a
+    few reporters who chose "Anonim" or "Rahasia".
     """
     rng = random.Random(seed)
     rows: list[list[object]] = []
@@ -126,6 +128,7 @@ def demo_responses(start: datetime, count: int = 32, seed: int = 7, spacing: int
             rng.choice(_STORIES),
             _drive(rng, rng.choice(["open", "file"])),
             _drive(rng, rng.choice(["open", "file"])),
+            "Anonim" if index % 8 == 7 else "Rahasia" if index % 12 == 10 else "Biasa",
         ]
         variant = index % 8
         if variant == 1:

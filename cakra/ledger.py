@@ -1,7 +1,8 @@
 """The ledger: a local SQLite file holding what must survive restarts and what a sheet can't be trusted with.
 
 - ``cases``: every case (JSON) with its step and deadline as columns, so "what is due?" is a query;
-- ``history``: the audit trail (append-only), mirrored to the "Riwayat" tab;
+- ``history``: the audit trail (append-only), mirrored to the "Riwayat" tab; an entry that starts or
+  extends a step's clock carries the deadline it set, so the SLA never recomputes a past deadline;
 - ``notices``: which per-case notices (new, entered, overdue) were already claimed, so none repeats;
 - ``meta``: small facts (schema version);
 - the outbox table belongs to ``notify.outbox`` and shares this connection and its transactions.
@@ -44,7 +45,8 @@ CREATE TABLE IF NOT EXISTS history (
     actor TEXT NOT NULL DEFAULT '',
     note TEXT NOT NULL DEFAULT '',
     sheet_row INTEGER,
-    mirrored INTEGER NOT NULL DEFAULT 0
+    mirrored INTEGER NOT NULL DEFAULT 0,
+    deadline TEXT
 );
 CREATE INDEX IF NOT EXISTS history_ticket ON history (ticket);
 CREATE INDEX IF NOT EXISTS history_unmirrored ON history (mirrored);
@@ -63,6 +65,8 @@ class HistoryEntry:
     actor: str
     note: str
     sheet_row: int | None
+    # The deadline this entry set (entering a step, or resuming after a pause); None when it set none.
+    deadline: datetime | None = None
 
 
 class Ledger:
@@ -78,7 +82,14 @@ class Ledger:
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=FULL")
         self.conn.executescript(_SCHEMA)
+        self._migrate()
         self.conn.commit()
+
+    def _migrate(self) -> None:
+        """Bring a ledger made by an older version up to this schema (additive changes only)."""
+        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(history)")}
+        if "deadline" not in columns:
+            self.conn.execute("ALTER TABLE history ADD COLUMN deadline TEXT")
 
     def close(self) -> None:
         self.conn.close()
@@ -138,14 +149,25 @@ class Ledger:
         to_step: str | None = None,
         actor: str = "",
         note: str = "",
+        deadline: datetime | None = None,
     ) -> None:
         self.conn.execute(
-            "INSERT INTO history (ticket, at, kind, from_step, to_step, actor, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (ticket, at.isoformat(), kind, from_step, to_step, actor, note),
+            "INSERT INTO history (ticket, at, kind, from_step, to_step, actor, note, deadline)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                ticket,
+                at.isoformat(),
+                kind,
+                from_step,
+                to_step,
+                actor,
+                note,
+                deadline.isoformat() if deadline else None,
+            ),
         )
 
     def history(self, ticket: str | None = None) -> list[HistoryEntry]:
-        query = "SELECT id, ticket, at, kind, from_step, to_step, actor, note, sheet_row FROM history"
+        query = f"SELECT {_HISTORY_COLUMNS} FROM history"  # noqa: S608 (constant)
         rows = (
             self.conn.execute(query + " WHERE ticket = ? ORDER BY id", (ticket,))
             if ticket
@@ -165,8 +187,7 @@ class Ledger:
             self.conn.execute("UPDATE history SET sheet_row = ? WHERE id = ?", (next_row, entry_id))
             next_row += 1
         rows = self.conn.execute(
-            "SELECT id, ticket, at, kind, from_step, to_step, actor, note, sheet_row FROM history"
-            " WHERE mirrored = 0 ORDER BY id"
+            f"SELECT {_HISTORY_COLUMNS} FROM history WHERE mirrored = 0 ORDER BY id"  # noqa: S608 (constant)
         )
         return [_entry(row) for row in rows]
 
@@ -187,5 +208,9 @@ def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value else None
 
 
+_HISTORY_COLUMNS = "id, ticket, at, kind, from_step, to_step, actor, note, sheet_row, deadline"
+
+
 def _entry(row: tuple) -> HistoryEntry:
-    return HistoryEntry(row[0], row[1], datetime.fromisoformat(row[2]), *row[3:])
+    deadline = datetime.fromisoformat(row[9]) if row[9] else None
+    return HistoryEntry(row[0], row[1], datetime.fromisoformat(row[2]), *row[3:9], deadline)

@@ -29,7 +29,9 @@ def cycle_lock(ledger_path: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise Busy(f"another Cakra cycle is running on {ledger_path}; try again when it has finished") from None
+            raise Busy(
+                f"another Cakra cycle is running on {ledger_path}; try again when it has finished"
+            ) from None
         try:
             yield
         finally:

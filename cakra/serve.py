@@ -1,8 +1,8 @@
 """``run.py serve``: the long-running loop. The scheduler is only a clock tick, never the memory.
 
 Jobs are plain methods that return "did I find work?"; what is due lives in the ledger (deadlines on
-cases, claimed notices, outbox rows, the daily summary's key), so a restart forgets nothing and a run
-missed while the service was down is done once on start-up. A failing job is logged and the loop goes
+cases, claimed notices, outbox rows, the keys of the daily summary, the digests and the weekly summary),
+so a restart forgets nothing and a run missed while the service was down is done once on start-up. A failing job is logged and the loop goes
 on; SIGTERM or Ctrl-C stops it between jobs.
 """
 
@@ -12,7 +12,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from datetime import datetime, time
+from datetime import datetime
 
 import schedule
 
@@ -20,17 +20,12 @@ from cakra.app import App, build_app
 from cakra.config import Config
 from cakra.cycle import poll
 from cakra.errors import CakraError
-from notify.report import send_summary
+from cakra.runs import latest_run, parse_clock
+from notify.digest import send_digests
+from notify.report import send_summary, send_weekly, week_start
+from workflow.holidays_id import parse_day
 
 log = logging.getLogger("cakra.serve")
-
-
-def parse_clock(text: str) -> time:
-    try:
-        hours, minutes = (int(part) for part in text.replace(".", ":").split(":"))
-        return time(hours, minutes)
-    except ValueError:
-        raise CakraError(f'[serve] report_time {text!r} must be a local time like "07:00"') from None
 
 
 class Service:
@@ -39,7 +34,12 @@ class Service:
     def __init__(self, app: App, clock: Callable[[], datetime] | None = None) -> None:
         self.app = app
         self.clock = clock or (lambda: datetime.now(app.config.tz))
-        self.report_time = parse_clock(app.config.serve["report_time"])
+        self.report_time = parse_clock(app.config.serve["report_time"], "[serve] report_time")
+        digest_time = app.config.digest["time"].strip()
+        self.digest_time = parse_clock(digest_time, "[digest] time") if digest_time else None
+        report = app.config.report
+        self.weekly_time = parse_clock(report["weekly_time"], "[report] weekly_time")
+        self.weekly_day = parse_day(report["weekly_day"]) if report["weekly_day"].strip() else None
         self.stopping = threading.Event()
 
     def poll_job(self) -> bool:
@@ -59,6 +59,39 @@ class Service:
 
         return self.guard("report", send)
 
+    def digest_job(self) -> bool:
+        """Each role's digest of the latest working day whose digest time has come (once per day and role)."""
+        if self.digest_time is None:
+            return False
+        now, at = self.clock(), self.digest_time
+        run = latest_run(now, at, self.app.config.tz, self.app.calendar.is_working_day)
+        if run is None:
+            return False
+
+        def send() -> bool:
+            made = send_digests(self.app, now, run_date=run.date(), at=at)
+            self.app.outbox.deliver(self.app.transport, now)
+            return made > 0
+
+        return self.guard("digest", send)
+
+    def weekly_job(self) -> bool:
+        """The weekly leadership summary of the latest ``weekly_day`` whose time has come (once per week)."""
+        if self.weekly_day is None:
+            return False
+        now, weekday = self.clock(), self.weekly_day
+        run = latest_run(now, self.weekly_time, self.app.config.tz, lambda day: day.weekday() == weekday)
+        if run is None:
+            return False
+
+        def send() -> bool:
+            week = week_start(run, self.app.config.tz)  # the same key as ``run.py weekly`` that week
+            made = send_weekly(self.app, now, key=f"weekly-summary:{week:%Y-%m-%d}") is not None
+            self.app.outbox.deliver(self.app.transport, now)
+            return made
+
+        return self.guard("weekly", send)
+
     def guard(self, name: str, job: Callable[[], bool]) -> bool:
         """Run ``job``; log a failure (one line for a user's mistake) and carry on."""
         try:
@@ -73,11 +106,17 @@ class Service:
         """Loop until ``stopping`` is set (by SIGTERM/SIGINT). Returns the exit status."""
         scheduler = schedule.Scheduler()
         scheduler.every(int(self.app.config.serve["poll_seconds"])).seconds.do(self.poll_job)
-        scheduler.every().day.at(self.report_time.strftime("%H:%M"), self.app.config.raw["timezone"]).do(
-            self.report_job
-        )
-        self.report_job()  # a summary missed while the service was down goes out now, once
-        self.poll_job()
+        zone = self.app.config.raw["timezone"]
+        scheduler.every().day.at(self.report_time.strftime("%H:%M"), zone).do(self.report_job)
+        if self.digest_time is not None:
+            scheduler.every().day.at(self.digest_time.strftime("%H:%M"), zone).do(self.digest_job)
+        if self.weekly_day is not None:  # ticks daily; the job itself knows which day is due
+            scheduler.every().day.at(self.weekly_time.strftime("%H:%M"), zone).do(self.weekly_job)
+        self.poll_job()  # first, so what follows reports the sheet as it is now
+        # Runs missed while the service was down go out now, once (their keys are in the ledger).
+        self.report_job()
+        self.digest_job()
+        self.weekly_job()
         while not self.stopping.is_set():
             scheduler.run_pending()
             idle = scheduler.idle_seconds

@@ -19,7 +19,9 @@ def messages_send(store: Store, req: Request, user_id: str) -> Response:
     """POST /gmail/v1/users/{userId}/messages/send."""
     raw = req.json().get("raw")
     if not isinstance(raw, str) or not raw:
-        raise ApiError(400, "'raw' RFC822 payload message string or uploading message via /upload/* URL required")
+        raise ApiError(
+            400, "'raw' RFC822 payload message string or uploading message via /upload/* URL required"
+        )
     try:
         data = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
     except (binascii.Error, ValueError):

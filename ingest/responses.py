@@ -18,6 +18,7 @@ from cakra.errors import SheetError
 from ingest.fields import clean_text, extract_links, normalise_nik, normalise_phone, parse_timestamp
 from sheets.base import Tab
 from workflow.case import Report
+from workflow.privacy import parse_flags
 from workflow.sop import Sop
 
 TEXT_FIELDS = ("name", "email", "category", "kecamatan", "desa", "description")
@@ -87,7 +88,7 @@ def read_reports(
     frame = pd.DataFrame([(list(body[i]) + [None] * width)[:width] for i in positions], dtype=object).rename(
         columns={pos: name for name, pos in columns.items()}
     )
-    for name in (*TEXT_FIELDS, "nik", "phone", "event_photo", "ktp_photo", "timestamp"):
+    for name in (*TEXT_FIELDS, "nik", "phone", "event_photo", "ktp_photo", "timestamp", "privacy"):
         if name not in frame.columns:
             frame[name] = None
     for name in TEXT_FIELDS:
@@ -131,6 +132,7 @@ def read_reports(
                 ktp_photos=attachments["ktp_photo"],
                 missing_evidence=missing,
                 problems=problems,
+                privacy=parse_flags(record["privacy"]),
             )
         )
     return reports

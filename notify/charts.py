@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping, Sequence
 
 import matplotlib
 
@@ -18,6 +19,8 @@ def bar_chart(
     height = 1.2 + 0.35 * max(len(labels), 1)
     figure, axes = plt.subplots(figsize=(6.4, height), dpi=100)
     try:
+        if not labels:
+            return _empty(figure, axes, title)
         positions = range(len(labels))
         axes.barh(list(positions), values, color=color)
         axes.set_yticks(list(positions), labels)
@@ -26,9 +29,61 @@ def bar_chart(
         axes.spines[["top", "right"]].set_visible(False)
         for position, value in zip(positions, values, strict=True):
             axes.text(value, position, f" {value:g}{unit}", va="center", fontsize=9)
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-        return buffer.getvalue()
+        return _png(figure)
     finally:
         plt.close(figure)
+
+
+# Distinguishable colours for stacked series (the agency red first); repeats past ten series.
+_PALETTE = (
+    "#7f1d1d",
+    "#c2410c",
+    "#a16207",
+    "#4d7c0f",
+    "#0f766e",
+    "#1d4ed8",
+    "#6d28d9",
+    "#be185d",
+    "#57534e",
+    "#0e7490",
+)
+
+
+def stacked_columns(title: str, labels: Sequence[str], series: Mapping[str, Sequence[int]]) -> bytes:
+    """Vertical columns per label (e.g. weeks), stacked by series (e.g. categories), with a legend; PNG bytes."""
+    figure, axes = plt.subplots(figsize=(6.4, 3.6), dpi=100)
+    try:
+        if not any(sum(values) for values in series.values()):
+            return _empty(figure, axes, title)
+        positions = list(range(len(labels)))
+        bottom = [0] * len(labels)
+        for index, (name, values) in enumerate(series.items()):
+            axes.bar(
+                positions, list(values), bottom=bottom, color=_PALETTE[index % len(_PALETTE)], label=name
+            )
+            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+        axes.set_xticks(positions, list(labels), fontsize=8)
+        axes.set_title(title, fontsize=11, loc="left")
+        axes.spines[["top", "right"]].set_visible(False)
+        axes.yaxis.get_major_locator().set_params(integer=True)
+        axes.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
+        return _png(figure)
+    finally:
+        plt.close(figure)
+
+
+def _empty(figure: plt.Figure, axes: plt.Axes, title: str) -> bytes:
+    """A chart with nothing to draw says so, rather than showing empty axes."""
+    axes.set_title(title, fontsize=11, loc="left")
+    axes.axis("off")
+    axes.text(
+        0.5, 0.5, "Belum ada data untuk periode ini", ha="center", va="center", fontsize=10, color="#6b7280"
+    )
+    return _png(figure)
+
+
+def _png(figure: plt.Figure) -> bytes:
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

@@ -24,12 +24,14 @@ log = logging.getLogger("cakra.notify")
 SECTION_TITLES = {
     "new": "Laporan baru",
     "entered": "Kasus yang masuk ke tahap Anda",
+    "reminder": "Pengingat: kasus Anda mendekati batas waktu",
     "overdue": "Kasus Anda yang melewati batas waktu",
     "escalated": "Eskalasi: kasus bawahan yang melewati batas waktu",
 }
 SUBJECT_LABELS = {
     "new": "laporan baru",
     "entered": "masuk tahap Anda",
+    "reminder": "pengingat",
     "overdue": "terlambat",
     "escalated": "eskalasi",
 }
@@ -59,7 +61,10 @@ def enqueue_notices(app: App, notices: Sequence[RoleNotice], now: datetime) -> i
                 "key": key,
                 "title": SECTION_TITLES[key],
                 "label": SUBJECT_LABELS[key],
-                "cases": [case_view(c, app.sop, notice.role, now) for c in cases],
+                "cases": [
+                    case_view(c, app.sop, notice.role, now, note=notice.notes.get((key, c.ticket), ""))
+                    for c in cases
+                ],
             }
             for key, cases in notice.sections.items()
             if cases

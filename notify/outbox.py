@@ -218,7 +218,7 @@ class Outbox:
         if isinstance(recipients, str) or not recipients:
             raise ValueError("recipients must be a non-empty sequence of addresses")
         # Checked first so a duplicate costs no message building (and no uuid is burnt).
-        if self._conn.execute("SELECT 1 FROM outbox WHERE dedupe_key = ?", (dedupe_key,)).fetchone():
+        if self.has(dedupe_key):
             return None
         message_id = f"<cakra.{uuid.uuid4().hex}@{self.domain}>"
         message = build_message(
@@ -248,6 +248,13 @@ class Outbox:
             ),
         )
         return message_id if cursor.rowcount == 1 else None
+
+    def has(self, dedupe_key: str) -> bool:
+        """True when a message under ``dedupe_key`` was already enqueued (lets callers skip building it)."""
+        return (
+            self._conn.execute("SELECT 1 FROM outbox WHERE dedupe_key = ?", (dedupe_key,)).fetchone()
+            is not None
+        )
 
     def _rows(self, where: str, params: Sequence[object]) -> list[OutboxRow]:
         # `where` is always one of this module's literal clauses; values go through parameters.

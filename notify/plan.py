@@ -2,8 +2,10 @@
 
 - a new case goes to the role of the SOP's first step (the operator);
 - a case entering a step goes to that step's role;
-- an overdue case goes to its role and, as an escalation, to that role's superior — once per case and
-  step entry, claimed in the ledger so no later cycle or restart repeats it.
+- reminders and escalations (``workflow.alerts``): a reminder to the step's role before the deadline; at
+  the deadline the role and its superior; then each further superior up to the head of the agency; then
+  repeats while the step stays undone — each claimed in the ledger once per case, step entry, level and
+  role, so no later cycle, restart or second process repeats it.
 """
 
 from __future__ import annotations
@@ -13,23 +15,28 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from cakra.ledger import Ledger
+from workflow.alerts import AlertPolicy, due_alerts
+from workflow.calendar import BusinessCalendar
 from workflow.case import Case
 from workflow.sop import Sop
 
-SECTIONS = ("new", "entered", "overdue", "escalated")
+SECTIONS = ("new", "entered", "reminder", "overdue", "escalated")
 
 
 @dataclass
 class RoleNotice:
-    """The cases one role hears about this cycle, by section."""
+    """The cases one role hears about this cycle, by section; ``notes`` adds a line per (section, ticket)."""
 
     role: str
     sections: dict[str, list[Case]] = field(default_factory=lambda: {s: [] for s in SECTIONS})
     keys: list[str] = field(default_factory=list)
+    notes: dict[tuple[str, str], str] = field(default_factory=dict)
 
-    def add(self, section: str, case: Case, key: str) -> None:
+    def add(self, section: str, case: Case, key: str, note: str = "") -> None:
         if case not in self.sections[section]:
             self.sections[section].append(case)
+        if note:
+            self.notes[(section, case.ticket)] = note
         self.keys.append(key)
 
 
@@ -41,15 +48,17 @@ def plan_notices(
     new: list[Case],
     entered: list[Case],
     open_cases: list[Case],
+    calendar: BusinessCalendar,
+    policy: AlertPolicy,
 ) -> list[RoleNotice]:
-    """Claim this cycle's per-case notices in the ledger and group them by role."""
+    """Claim this cycle's per-case notices in the ledger and group them by role (in SOP role order)."""
     by_role: dict[str, RoleNotice] = defaultdict(lambda: RoleNotice(""))
 
-    def notice(role: str, section: str, case: Case, key: str) -> None:
+    def notice(role: str, section: str, case: Case, key: str, note: str = "") -> None:
         if ledger.claim(key, now):
             entry = by_role[role]
             entry.role = role
-            entry.add(section, case, key)
+            entry.add(section, case, key, note)
 
     first_role = sop.steps[sop.first_step].role
     for case in new:
@@ -59,16 +68,8 @@ def plan_notices(
             stamp = case.step_entered_at.isoformat()
             notice(sop.steps[case.step].role, "entered", case, f"entered:{case.ticket}:{case.step}:{stamp}")
     for case in open_cases:
-        if not case.is_overdue(now) or case.step not in sop.steps:
-            continue
-        role = sop.steps[case.step].role
-        stamp = case.step_entered_at.isoformat()
-        notice(role, "overdue", case, f"overdue:{case.ticket}:{case.step}:{stamp}:{role}")
-        superiors = sop.superiors(role)
-        if superiors:
-            notice(
-                superiors[0], "escalated", case, f"escalated:{case.ticket}:{case.step}:{stamp}:{superiors[0]}"
-            )
+        for alert in due_alerts(case, sop, calendar, policy, now):
+            notice(alert.role, alert.section, case, alert.key, alert.note)
     return [
         by_role[r] for r in sorted(by_role, key=lambda r: list(sop.roles).index(r) if r in sop.roles else 99)
     ]

@@ -95,6 +95,11 @@ def tanggal_pendek(context: Context, value: datetime | None, zone: str | tzinfo 
     return f"{_local(value, _zone(context, zone)):%d/%m/%Y %H.%M}"
 
 
+def nama_bulan(month: int) -> str:
+    """``11`` -> ``November`` (Indonesian month names, 1 = Januari)."""
+    return _BULAN[month - 1]
+
+
 def durasi(value: timedelta | None) -> str:
     """The two largest non-zero units, whole minutes: ``1 jam 5 menit``, ``2 hari 3 jam``.
 

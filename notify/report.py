@@ -1,22 +1,31 @@
-"""The leadership summary (``run.py report`` and the daily job): counts, SLA compliance, overdue list,
-and a chart embedded inline — sent to the roles in ``[report] roles`` (Kepala Badan and Kabid).
+"""Leadership summaries, sent to the roles in ``[report] roles`` (Kepala Badan and Kabid) with charts inline:
+
+- the **daily summary** (``run.py report`` and serve's daily job): counts, SLA compliance, overdue list, and
+  a chart of cases per step;
+- the **weekly summary** (serve's weekly job, ``run.py weekly``): the same, plus over the last
+  ``[report] weekly_weeks`` weeks (seven-day periods ending at the moment it is made): cases per week by
+  category, SLA compliance per step and median time per step, each as an inline chart.
+Both are idempotent by key (the date, or the week), so a restart or a second tick never sends one twice.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from notify.charts import bar_chart
+from notify.charts import bar_chart, stacked_columns
 from notify.compose import base_context
 from notify.outbox import InlineImage
 from notify.render import render_message
 from notify.views import case_view
-from workflow.sla import compliance, visits
+from workflow.sla import compliance, step_times, visits
 
 if TYPE_CHECKING:
     from cakra.app import App
+
+Build = Callable[[str], tuple[dict[str, Any], list[InlineImage]]]
 
 
 def summary_context(app: App, now: datetime, role: str) -> dict[str, Any]:
@@ -30,55 +39,160 @@ def summary_context(app: App, now: datetime, role: str) -> dict[str, Any]:
     overdue = sorted((c for c in open_cases if c.is_overdue(now)), key=lambda c: c.deadline or now)
     return {
         **base_context(app, now),
+        "role_title": sop.roles[role].title,
         "total": len(cases),
         "open_count": len(open_cases),
         "closed_count": len(cases) - len(open_cases),
         "overdue_count": len(overdue),
+        "paused_count": sum(c.is_paused for c in open_cases),
         "by_step": step_rows,
         "by_category": Counter(c.report.category or "Tanpa kategori" for c in cases).most_common(),
         "by_kecamatan": Counter(c.report.kecamatan or "Tidak diisi" for c in cases).most_common(),
         "compliance": [
-            {"title": c.title, "on_time": c.on_time, "late": c.late, "percent": c.percent} for c in per_step
+            {
+                "title": c.title,
+                "on_time": c.on_time,
+                "late": c.late,
+                "percent": c.percent,
+                "paused": c.paused,
+                "paused_time": c.paused_time,
+            }
+            for c in per_step
         ],
         "overdue": [case_view(c, sop, role, now) for c in overdue],
         "chart_cid": "ringkasan-tahap@cakra",
     }
 
 
-def send_summary(app: App, now: datetime, *, key: str | None = None) -> str | None:
-    """Enqueue the summary for every report role; return the last Message-ID (None if all existed).
+def _step_chart(context: dict[str, Any]) -> InlineImage:
+    chart = bar_chart(
+        "Kasus per tahap", [r["title"] for r in context["by_step"]], [r["count"] for r in context["by_step"]]
+    )
+    return InlineImage(cid=context["chart_cid"], data=chart, filename="ringkasan-tahap.png")
 
-    ``key`` makes a run idempotent (the daily job passes the date); a manual run keys by the minute.
-    """
-    key = key or f"summary:{now:%Y-%m-%dT%H:%M}"
+
+def send_to_report_roles(app: App, now: datetime, key: str, template: str, build: Build) -> str | None:
+    """Render ``template`` for every report role (``build(role)`` gives context and images) and enqueue it
+    under ``{key}:{role}``; return the last new Message-ID (None if every one already existed)."""
     message_id = None
     with app.ledger.transaction():
         for role in app.config.report["roles"]:
             recipients = app.config.role_emails(role)
             if role not in app.sop.roles or not recipients:
                 continue
-            context = summary_context(app, now, role)
-            context["role_title"] = app.sop.roles[role].title
-            chart = bar_chart(
-                "Kasus per tahap",
-                [r["title"] for r in context["by_step"]],
-                [r["count"] for r in context["by_step"]],
-            )
-            rendered = render_message("summary", context)
+            dedupe_key = f"{key}:{role}"
+            if app.outbox.has(dedupe_key):
+                continue  # already made: skip building the charts again
+            context, images = build(role)
+            rendered = render_message(template, context)
             message_id = (
                 app.outbox.enqueue(
-                    dedupe_key=f"{key}:{role}",
+                    dedupe_key=dedupe_key,
                     role=role,
                     recipients=recipients,
                     sender=app.config.email["from"],
                     subject=rendered.subject,
                     text=rendered.text,
                     html=rendered.html,
-                    inline_images=[
-                        InlineImage(cid=context["chart_cid"], data=chart, filename="ringkasan-tahap.png")
-                    ],
+                    inline_images=images,
                     now=now,
                 )
                 or message_id
             )
     return message_id
+
+
+def send_summary(app: App, now: datetime, *, key: str | None = None) -> str | None:
+    """Enqueue the daily summary for every report role; return the last Message-ID (None if all existed).
+
+    ``key`` makes a run idempotent (the daily job passes the date); a manual run keys by the minute.
+    """
+
+    def build(role: str) -> tuple[dict[str, Any], list[InlineImage]]:
+        context = summary_context(app, now, role)
+        return context, [_step_chart(context)]
+
+    return send_to_report_roles(app, now, key or f"summary:{now:%Y-%m-%dT%H:%M}", "summary", build)
+
+
+def week_start(moment: datetime, tz) -> datetime:
+    """Monday 00:00 (local) of the week ``moment`` falls in."""
+    local = moment.astimezone(tz)
+    monday = local.date() - timedelta(days=local.weekday())
+    return datetime(monday.year, monday.month, monday.day, tzinfo=tz)
+
+
+def weekly_context(app: App, now: datetime, role: str) -> dict[str, Any]:
+    """The daily summary's content plus the last ``weekly_weeks`` seven-day periods up to ``now``."""
+    tz, sop = app.config.tz, app.sop
+    weeks = int(app.config.report["weekly_weeks"])
+    until = now
+    starts = [until - timedelta(weeks=n) for n in range(weeks, 0, -1)]
+    since = starts[0]
+    cases = app.ledger.cases()
+    all_visits = visits(cases, app.ledger.history(), sop, app.calendar)
+    per_week: dict[str, list[int]] = {}
+    for case in cases:
+        received = case.report.received_at
+        if since <= received < until:
+            index = (received - since) // timedelta(weeks=1)
+            per_week.setdefault(case.report.category or "Tanpa kategori", [0] * weeks)[index] += 1
+    per_step = compliance(all_visits, sop, now, since=since, until=until)
+    times = step_times(all_visits, sop, now, since=since, until=until)
+    return {
+        **summary_context(app, now, role),
+        "period_start": since,
+        "period_end": until,
+        "weeks": weeks,
+        "week_labels": [f"{start.astimezone(tz):%d/%m}" for start in starts],
+        "per_week": sorted(per_week.items(), key=lambda item: -sum(item[1])),
+        "week_compliance": [
+            {"title": c.title, "on_time": c.on_time, "late": c.late, "percent": c.percent, "paused": c.paused}
+            for c in per_step
+        ],
+        "week_times": [{"title": t.title, "count": t.count, "median": t.median, "p90": t.p90} for t in times],
+        "cids": {
+            "categories": "mingguan-kategori@cakra",
+            "compliance": "mingguan-sla@cakra",
+            "times": "mingguan-waktu@cakra",
+        },
+    }
+
+
+def _weekly_charts(context: dict[str, Any]) -> list[InlineImage]:
+    cids = context["cids"]
+    timed = [t for t in context["week_times"] if t["median"] is not None]
+    decided = [c for c in context["week_compliance"] if c["percent"] is not None]
+    charts = {
+        "categories": stacked_columns(
+            "Kasus per minggu per jenis laporan", context["week_labels"], dict(context["per_week"])
+        ),
+        "compliance": bar_chart(
+            "Kepatuhan waktu (SLA) per tahap",
+            [c["title"] for c in decided],
+            [c["percent"] for c in decided],
+            unit="%",
+        ),
+        "times": bar_chart(
+            "Median waktu per tahap (jam)",
+            [t["title"] for t in timed],
+            [round(t["median"].total_seconds() / 3600, 1) for t in timed],
+            unit=" jam",
+        ),
+    }
+    return [
+        InlineImage(cid=cids[name], data=data, filename=f"{cids[name].split('@')[0]}.png")
+        for name, data in charts.items()
+    ]
+
+
+def send_weekly(app: App, now: datetime, *, key: str | None = None) -> str | None:
+    """Enqueue the weekly summary for every report role; keyed by the week (Monday's date) unless ``key``."""
+
+    def build(role: str) -> tuple[dict[str, Any], list[InlineImage]]:
+        context = weekly_context(app, now, role)
+        return context, [_step_chart(context), *_weekly_charts(context)]
+
+    return send_to_report_roles(
+        app, now, key or f"weekly-summary:{week_start(now, app.config.tz):%Y-%m-%d}", "weekly", build
+    )

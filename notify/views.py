@@ -1,8 +1,13 @@
 """What a role may see of a case: the view every template gets (never the Case itself).
 
-UU No. 27/2022: the full NIK and the KTP photo go only to roles whose SOP entry says ``sees_identity``
-(Kasubbid and Kabid in the Cakra SOP); everyone else gets the masked NIK, no KTP link, and a
-description in which any 16-digit run is masked.
+UU No. 27/2022: the full NIK, the reporter's email and the KTP photo go only to roles whose SOP entry says
+``sees_identity`` (Kasubbid and Kabid in the Cakra SOP); everyone else gets the masked NIK, no KTP link, and
+a description in which any 16-digit run is masked. On top of that (workflow/privacy.py):
+- an anonymous ("Anonim") report shows no identity at all — no name, NIK, phone, email or KTP — to any role
+  but the operator role;
+- a confidential ("Rahasia") report shows no content — description, photos — to roles that have not handled
+  the case (e.g. a superior hearing of an escalation).
+What may not be seen is left out of the view, so no template can show it by mistake.
 """
 
 from __future__ import annotations
@@ -12,34 +17,48 @@ from typing import Any
 
 from cakra.pii import mask_nik, redact
 from workflow.case import Case
+from workflow.privacy import is_anonymous, is_confidential, may_see_content, may_see_identity
 from workflow.sop import Sop
 
 
-def case_view(case: Case, sop: Sop, role: str, now: datetime) -> dict[str, Any]:
-    """A template-ready dict of ``case`` as ``role`` may see it."""
+def case_view(case: Case, sop: Sop, role: str | None, now: datetime, *, note: str = "") -> dict[str, Any]:
+    """A template-ready dict of ``case`` as ``role`` may see it (``None``: a reader with no role)."""
     report = case.report
-    sees_identity = sop.roles[role].sees_identity if role in sop.roles else False
+    identity = may_see_identity(case, sop, role)
+    content = may_see_content(case, sop, role)
+    sees_identity = identity and role in sop.roles and sop.roles[role].sees_identity
     step = sop.steps.get(case.step)
+    overdue = case.is_overdue(now)
     return {
         "ticket": case.ticket,
         "received_at": report.received_at,
-        "reporter_name": report.name,
-        "nik": report.nik if sees_identity else mask_nik(report.nik),
+        "reporter_name": report.name if identity else "",
+        "nik": (report.nik if sees_identity else mask_nik(report.nik)) if identity else "",
         "nik_is_full": sees_identity,
-        "phone": report.phone,
+        "phone": report.phone if identity else "",
         "email": report.email if sees_identity else "",
         "category": report.category,
         "location": report.location,
-        "description": report.description if sees_identity else redact(report.description),
+        "description": (report.description if sees_identity else redact(report.description))
+        if content
+        else "",
         "kelengkapan": report.kelengkapan,
         "problems": list(report.problems),
-        "event_photos": list(report.event_photos),
+        "event_photos": list(report.event_photos) if content else [],
         "ktp_photos": list(report.ktp_photos) if sees_identity else [],
         "has_ktp_photo": bool(report.ktp_photos),
         "step_title": sop.state_title(case.step),
         "role_title": sop.roles[step.role].title if step else "",
         "deadline": case.deadline,
-        "overdue": case.is_overdue(now),
-        "overdue_by": (now - case.deadline) if case.is_overdue(now) and case.deadline else None,
-        "duplicate_of": case.duplicate_of,
+        "overdue": overdue,
+        "overdue_by": (now - case.deadline) if overdue and case.deadline else None,
+        # "the same NIK sent X" would tie an anonymous reporter to case X's identity
+        "duplicate_of": case.duplicate_of if identity else None,
+        "anonymous": is_anonymous(case),
+        "confidential": is_confidential(case),
+        "identity_hidden": not identity,
+        "content_hidden": not content,
+        "paused": case.is_paused,
+        "paused_since": case.paused_since,
+        "note": note,
     }

@@ -40,7 +40,9 @@ def test_example_config_is_valid() -> None:
 
 
 def test_user_values_override_defaults_and_paths_resolve_against_the_config(tmp_path: Path) -> None:
-    config = build_config({"sheets": {"workbook": "data/x.xlsx"}, "serve": {"poll_seconds": 30}}, tmp_path / "c.toml")
+    config = build_config(
+        {"sheets": {"workbook": "data/x.xlsx"}, "serve": {"poll_seconds": 30}}, tmp_path / "c.toml"
+    )
     assert config.sheets["workbook"] == str(tmp_path / "data" / "x.xlsx")
     assert config.serve["poll_seconds"] == 30 and config.serve["report_time"] == "07:00"
     assert config.sheets["status_tab"] == "Status Kasus"
@@ -65,7 +67,13 @@ def test_mistakes_are_one_clear_line(user: dict, fragment: str, tmp_path: Path) 
 
 def test_builtin_sop_loads_with_its_five_steps() -> None:
     sop = load_sop(ROOT / "workflow" / "sops" / "cakra-linmas.toml")
-    assert [s.role for s in sop.steps.values()] == ["pelapor", "operator", "kasubbid", "kabid", "kepala_badan"]
+    assert [s.role for s in sop.steps.values()] == [
+        "pelapor",
+        "operator",
+        "kasubbid",
+        "kabid",
+        "kepala_badan",
+    ]
     assert sop.steps["kabid"].limit is None and str(sop.steps["kepala_badan"].limit) == "1 jam"
     assert sop.superiors("operator") == ["kasubbid", "kabid", "kepala_badan"]
     assert [r for r, role in sop.roles.items() if role.sees_identity] == ["kasubbid", "kabid"]

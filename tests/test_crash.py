@@ -53,6 +53,7 @@ def test_sigkill_before_send_then_restart_delivers_each_message_once(
     site: Site, smtp_server: SmtpServer
 ) -> None:
     site.email = {"backend": "smtp", "host": smtp_server.host, "port": smtp_server.port, "security": "none"}
+    site.extra = {"citizen": {"send": False}}  # two role messages, no acknowledgements to reporters
     site.submit(response(0), response(1, nik="1404015501900002"))
     config = site.write_config()
     now = (T0 + timedelta(minutes=20)).isoformat()  # new and already overdue: operator + kasubbid

@@ -17,7 +17,9 @@ from tests.smtp_fixtures import SmtpServer
 def sheet_meta(google_site: GoogleSite, tab: str) -> dict:
     book = google_site.people.open_by_key(google_site.spreadsheet_id)
     meta = book.fetch_sheet_metadata(
-        {"fields": "sheets(properties,protectedRanges,conditionalFormats,data(rowData(values(dataValidation))))"}
+        {
+            "fields": "sheets(properties,protectedRanges,conditionalFormats,data(rowData(values(dataValidation))))"
+        }
     )
     return next(s for s in meta["sheets"] if s["properties"]["title"] == tab)
 
@@ -77,7 +79,9 @@ def test_check_says_when_the_mail_server_refuses_the_login(
     assert f"logged in as {smtp_server.username}" in capsys.readouterr().out
 
 
-def test_gmail_api_sends_each_role_message_once(google_site: GoogleSite, google_emulator: SheetsEmulator) -> None:
+def test_gmail_api_sends_each_role_message_once(
+    google_site: GoogleSite, google_emulator: SheetsEmulator
+) -> None:
     google_site.email = {
         "backend": "gmail",
         "delegated_user": "cakra@kesbangpol.contoh.example",

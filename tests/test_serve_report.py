@@ -32,7 +32,10 @@ def test_daily_summary_goes_once_after_its_time_even_after_a_restart(site: Site)
     assert restarted.report_job() is False  # already made today
 
     summaries = site.emails()[before:]
-    assert sorted(m["To"] for m in summaries) == ["kaban@kesbangpol.contoh.example", "kabid@kesbangpol.contoh.example"]
+    assert sorted(m["To"] for m in summaries) == [
+        "kaban@kesbangpol.contoh.example",
+        "kabid@kesbangpol.contoh.example",
+    ]
     message = summaries[0]
     html_part = message.get_body(("html",))
     assert 'src="cid:ringkasan-tahap@cakra"' in html_part.get_content()

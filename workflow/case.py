@@ -28,6 +28,8 @@ class Report:
     ktp_photos: list[str] = field(default_factory=list)
     missing_evidence: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # "Rahasia" / "Anonim" as the citizen chose them on the form (workflow/privacy.py).
+    privacy: list[str] = field(default_factory=list)
 
     @property
     def kelengkapan(self) -> str:
@@ -61,26 +63,47 @@ class Case:
     operator: dict[str, str] = field(default_factory=dict)
     # The service's last message on the case (the "Pesan Sistem" column).
     message: str = ""
+    # Privacy flags in force ("Rahasia", "Anonim"): the citizen's (never removed) plus the operator's.
+    privacy: list[str] = field(default_factory=list)
+    # The flags the citizen ever chose on the form; kept even if a later edit of the response drops one.
+    citizen_privacy: list[str] = field(default_factory=list)
+    # Roles whose step the case has been in: with "Rahasia" only they see its content.
+    handlers: list[str] = field(default_factory=list)
+    # Waiting on the reporter (kelengkapan kurang): the clock of the current step is stopped since then.
+    paused_since: datetime | None = None
+    # What was missing when the clock stopped; an edited response that supplies it restarts the clock.
+    waiting_for: list[str] = field(default_factory=list)
+    # Time the current step's clock stood still so far, in the step limit's kind of time (seconds).
+    step_paused_seconds: float = 0.0
 
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
 
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_since is not None
+
     def is_overdue(self, now: datetime) -> bool:
-        return self.is_open and self.deadline is not None and now >= self.deadline
+        """Past its deadline and still open; never while the clock stands still (waiting on the reporter)."""
+        return self.is_open and not self.is_paused and self.deadline is not None and now >= self.deadline
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), default=_encode, ensure_ascii=False, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> Case:
+        """Inverse of ``to_json``; fields added in later versions take their defaults for older rows."""
         data = json.loads(text)
         report_data = data.pop("report")
-        report = Report(**{f.name: _decode(f.name, report_data[f.name]) for f in fields(Report)})
-        return cls(report=report, **{k: _decode(k, v) for k, v in data.items()})
+        report = Report(
+            **{f.name: _decode(f.name, report_data[f.name]) for f in fields(Report) if f.name in report_data}
+        )
+        known = {f.name for f in fields(cls)}
+        return cls(report=report, **{k: _decode(k, v) for k, v in data.items() if k in known})
 
 
-_DATETIME_FIELDS = {"received_at", "step_entered_at", "deadline", "created_at", "closed_at"}
+_DATETIME_FIELDS = {"received_at", "step_entered_at", "deadline", "created_at", "closed_at", "paused_since"}
 
 
 def _encode(value: Any) -> Any:

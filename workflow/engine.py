@@ -14,6 +14,7 @@ from cakra.ledger import Ledger
 from sheets.base import normalise_header
 from workflow.calendar import BusinessCalendar
 from workflow.case import Case, Report
+from workflow.privacy import ANONYMOUS, merge_flags, show_flags
 from workflow.sop import Sop
 
 
@@ -49,15 +50,24 @@ def open_case(
         step_entered_at=report.received_at,
         deadline=calendar.deadline(report.received_at, step.limit),
         created_at=now,
-        # The row is created showing the current step in "Tahap": that is the operator's baseline.
-        operator={"step_choice": step.title},
+        # The row is created showing the current step in "Tahap" and the citizen's privacy choice in
+        # "Kerahasiaan": that is the operator's baseline.
+        operator={"step_choice": step.title, "privacy": show_flags(report.privacy)},
+        privacy=merge_flags(report.privacy),
+        citizen_privacy=merge_flags(report.privacy),
+        handlers=[step.role],
     )
     case.duplicate_of = find_duplicate(report, ledger, duplicate_window)
     notes = list(report.problems)
-    if case.duplicate_of:
+    if case.duplicate_of and ANONYMOUS in case.privacy:
+        # The sheet and Riwayat are open to every official: naming the earlier case would name the reporter.
+        notes.append("Kemungkinan duplikat laporan lain dari pelapor yang sama (lihat email Operator)")
+    elif case.duplicate_of:
         notes.append(f"Kemungkinan duplikat dari {case.duplicate_of}")
     case.message = "Perlu dicek: " + "; ".join(notes) if notes else "Laporan baru diterima."
-    ledger.record(case.ticket, now, "dibuat", to_step=step.id, note="; ".join(notes))
+    if case.privacy:
+        notes.append(f"Kerahasiaan dari formulir: {show_flags(case.privacy)}")
+    ledger.record(case.ticket, now, "dibuat", to_step=step.id, note="; ".join(notes), deadline=case.deadline)
     return case
 
 
@@ -101,6 +111,12 @@ def update_case(case: Case, report: Report, ledger: Ledger, now: datetime, tz) -
     ]
     report.received_at = report.received_at or case.report.received_at
     case.report = report
+    # A flag the citizen chose once stays (the safe default); a newly chosen one is added.
+    case.citizen_privacy = merge_flags(case.citizen_privacy, report.privacy)
+    added = [flag for flag in case.citizen_privacy if flag not in case.privacy]
+    case.privacy = merge_flags(case.privacy, case.citizen_privacy)
+    if added:
+        changed.append(f"Kerahasiaan ({show_flags(added)})")
     note = "Pelapor mengubah tanggapan" + (f": {', '.join(changed)}" if changed else "")
     ledger.record(case.ticket, now, "diubah pelapor", note=note)
     case.message = f"{note} ({format_time(report.received_at, tz)})."
@@ -141,16 +157,28 @@ def move(
     actor: str,
     note: str,
 ) -> None:
-    """Apply a validated transition: new step, its deadline, the audit trail."""
+    """Apply a validated transition: new step, its deadline, the audit trail. The case must not be paused
+    (``workflow.pause.resume`` first: the stopped clock belongs to the step being left)."""
+    assert not case.is_paused, "resume a paused case before moving it"
+    deadline = None if sop.is_ending(target) else calendar.deadline(now, sop.steps[target].limit)
     ledger.record(
-        case.ticket, now, "pindah tahap", from_step=case.step, to_step=target, actor=actor, note=note
+        case.ticket,
+        now,
+        "pindah tahap",
+        from_step=case.step,
+        to_step=target,
+        actor=actor,
+        note=note,
+        deadline=deadline,
     )
     case.step = target
     case.step_entered_at = now
+    case.deadline = deadline
+    case.step_paused_seconds = 0.0
+    case.waiting_for = []
     if sop.is_ending(target):
-        case.deadline = None
         case.closed_at = now
-    else:
-        case.deadline = calendar.deadline(now, sop.steps[target].limit)
+    elif sop.steps[target].role not in case.handlers:
+        case.handlers.append(sop.steps[target].role)
     who = f" oleh {actor}" if actor else " (Petugas belum diisi)"
     case.message = f"Pindah ke '{sop.state_title(target)}'{who} pada {format_time(now, calendar.tz)}."

@@ -2,6 +2,8 @@
 
 Only a change since the last cycle counts (each case remembers the operator values it last saw), so an
 operator's refused choice is answered once and then left alone, with their value still in the cell.
+Besides moving a case, an operator can stop its clock ("Menunggu pelapor" in "Tahap", workflow/pause.py)
+and add a privacy flag in "Kerahasiaan" (removing one the citizen chose is refused, workflow/privacy.py).
 """
 
 from __future__ import annotations
@@ -13,18 +15,23 @@ from cakra.ledger import Ledger
 from workflow.calendar import BusinessCalendar
 from workflow.case import Case
 from workflow.engine import check_move, move, resolve_choice
+from workflow.pause import is_waiting_choice, pause, resume
+from workflow.privacy import merge_flags, parse_flags, show_flags
 from workflow.sop import Sop
 from workflow.status_sheet import COLUMNS, StatusSheet
 
 REFUSED = "Ditolak: "
 _TITLES = {c.key: c.header for c in COLUMNS}
-_NOTE_KEYS = ("disposisi", "verification", "follow_up")
+_NOTE_KEYS = ("disposisi", "verification", "follow_up", "reply")
 
 
 @dataclass
 class EditOutcome:
     moved: list[Case] = field(default_factory=list)
     refused: list[Case] = field(default_factory=list)
+    # Cases whose clock an operator stopped or started again this cycle.
+    paused: list[Case] = field(default_factory=list)
+    resumed: list[Case] = field(default_factory=list)
     # Every case whose operator values changed (moved, refused or just annotated): all need saving.
     touched: list[Case] = field(default_factory=list)
 
@@ -44,21 +51,46 @@ def apply_operator_edits(
             continue
         actor = seen["petugas"]
         notes = [f"{_TITLES[k]}: {changed[k]}" for k in _NOTE_KEYS if k in changed and changed[k]]
+        refusals: list[str] = []
+        if "privacy" in changed:
+            refusals += _apply_privacy(case, seen["privacy"], ledger, now, actor)
         if "step_choice" in changed:
-            before = case.step
+            before, was_paused = case.step, case.is_paused
             refusal = _try_move(
                 case, seen["step_choice"], sop, calendar, ledger, now, actor, "; ".join(notes)
             )
             if refusal:
-                case.message = REFUSED + refusal
-                outcome.refused.append(case)
+                refusals.append(refusal)
             elif case.step != before:
                 outcome.moved.append(case)
+            if case.is_paused != was_paused:
+                (outcome.paused if case.is_paused else outcome.resumed).append(case)
         elif notes or "petugas" in changed:
             ledger.record(case.ticket, now, "catatan", actor=actor, note="; ".join(notes))
+        if refusals:
+            case.message = REFUSED + " ".join(refusals)
+            outcome.refused.append(case)
         case.operator = dict(seen)
         outcome.touched.append(case)
     return outcome
+
+
+def _apply_privacy(case: Case, cell: str, ledger: Ledger, now: datetime, actor: str) -> list[str]:
+    """Take the operator's "Kerahasiaan" flags; the citizen's own flags always stay. Returns refusals."""
+    wanted = parse_flags(cell)
+    flags = merge_flags(case.citizen_privacy, wanted)
+    if flags != case.privacy:
+        case.privacy = flags
+        ledger.record(
+            case.ticket, now, "kerahasiaan", actor=actor, note=f"Kerahasiaan: {show_flags(flags) or 'biasa'}"
+        )
+    kept = [flag for flag in case.citizen_privacy if flag not in wanted]
+    if not kept:
+        return []
+    return [
+        f"Pelapor memilih '{show_flags(kept)}' di formulir; tanda itu tidak bisa dihapus "
+        f"(kerahasiaan kasus tetap: {show_flags(flags)})."
+    ]
 
 
 def _try_move(
@@ -76,16 +108,26 @@ def _try_move(
     options = ", ".join(sop.state_title(s) for s in allowed)
     if not choice:
         return f"Kolom Tahap kosong. Pilih salah satu: {sop.state_title(case.step)}, {options}."
+    if is_waiting_choice(choice):
+        if not case.is_open:
+            return f"Kasus sudah ditutup ({sop.state_title(case.step)}); tidak bisa menunggu pelapor."
+        if not case.is_paused:
+            pause(case, sop, calendar, ledger, now, actor=actor, note=note)
+        return None
     target = resolve_choice(sop, choice)
     if target is None:
         return f"Tahap '{choice}' tidak dikenal. Pilihan berikutnya: {options}."
     if target == case.step:
-        if case.message.startswith(REFUSED):
+        if case.is_paused:
+            resume(case, sop, calendar, ledger, now, actor=actor, reason=_resumed_by(actor))
+        elif case.message.startswith(REFUSED):
             case.message = f"Tahap tetap '{sop.state_title(case.step)}'."
         return None
     refusal = check_move(sop, case, target)
     if refusal:
         return refusal
+    if case.is_paused:  # moving on ends the wait; the stopped time stays off the step being left
+        resume(case, sop, calendar, ledger, now, actor=actor, reason=_resumed_by(actor))
     move(case, target, sop, calendar, ledger, now, actor=actor, note=note)
     missing = [sop.evidence[e].title for e in _evidence(sop, target) if e in _missing_ids(case, sop)]
     if missing:
@@ -100,3 +142,7 @@ def _evidence(sop: Sop, state: str) -> tuple[str, ...]:
 def _missing_ids(case: Case, sop: Sop) -> set[str]:
     titles = set(case.report.missing_evidence)
     return {key for key, item in sop.evidence.items() if item.title in titles}
+
+
+def _resumed_by(actor: str) -> str:
+    return f"Dilanjutkan oleh {actor}" if actor else "Dilanjutkan operator"

@@ -34,6 +34,11 @@ _ROLE_KEYS = {"title", "superior", "sees_identity", "external"}
 _EVIDENCE_KEYS = {"title", "field"}
 _ENDING_KEYS = {"id", "title"}
 
+# What an operator picks in "Tahap" when a case waits on the reporter (kelengkapan kurang): the step's clock
+# stops until the reporter answers or the operator picks the step again (workflow/pause.py). Not a step of
+# any SOP: the case stays in its step.
+WAITING_TITLE = "Menunggu pelapor"
+
 
 @dataclass(frozen=True)
 class Role:
@@ -94,9 +99,10 @@ class Sop:
         return state in self.endings
 
     def choices(self) -> list[str]:
-        """Every title an operator may pick in "Tahap", in SOP order (steps after intake, then endings)."""
+        """Every title an operator may pick in "Tahap": steps after intake and endings in SOP order, then
+        ``WAITING_TITLE`` (stop the clock while the case waits on the reporter)."""
         titles = [s.title for s in self.steps.values() if s.id != self.intake_step]
-        return titles + [e.title for e in self.endings.values()]
+        return [*titles, *(e.title for e in self.endings.values()), WAITING_TITLE]
 
     def superiors(self, role: str) -> list[str]:
         """The chain of superiors above ``role``, nearest first."""
@@ -214,6 +220,10 @@ def _validate_graph(sop: Sop, path: Path) -> None:
             f"{path}: {sorted(overlap)[0]!r} is both a step and an ending; give them different ids"
         )
     titles = [sop.state_title(s).casefold() for s in states]
+    if WAITING_TITLE.casefold() in titles:
+        raise SopError(
+            f"{path}: {WAITING_TITLE!r} is reserved for pausing a case; give that step another title"
+        )
     if len(titles) != len(set(titles)):
         raise SopError(
             f"{path}: two steps or endings share a title; operators pick by title, so make each unique"

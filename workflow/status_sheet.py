@@ -17,6 +17,7 @@ from cakra.pii import mask_nik, redact
 from sheets.base import CellValue, CellWrite, Tab
 from workflow.case import Case
 from workflow.engine import format_time
+from workflow.privacy import ANONYMOUS, CONFIDENTIAL, may_see_content, may_see_identity
 from workflow.sop import Sop
 
 
@@ -47,10 +48,18 @@ COLUMNS: tuple[Column, ...] = (
     Column("disposisi", "Disposisi / Catatan", operator=True),
     Column("verification", "Hasil Verifikasi", operator=True),
     Column("follow_up", "Tindak Lanjut", operator=True),
+    # "Rahasia" / "Anonim": filled from the form when the row is made; the operator may add a flag.
+    Column("privacy", "Kerahasiaan", operator=True),
+    # The only text of the case the reporter ever receives (in the closing message).
+    Column("reply", "Balasan untuk Pelapor", operator=True),
     Column("message", "Pesan Sistem"),
 )
 OPERATOR_KEYS = tuple(c.key for c in COLUMNS if c.operator)
 HEADERS = [c.header for c in COLUMNS]
+
+
+WAITING_NOTE = "menunggu pelapor"
+HIDDEN_CONTENT = f"({CONFIDENTIAL}: isi laporan hanya untuk peran yang menangani)"
 
 
 def lateness(case: Case, now: datetime) -> str:
@@ -59,16 +68,27 @@ def lateness(case: Case, now: datetime) -> str:
         return "Ya"
     if not case.is_open:
         return "Tidak (selesai)"
+    if case.is_paused:
+        return f"Tidak ({WAITING_NOTE})"
     return "Tidak"
 
 
 def service_values(case: Case, sop: Sop, now: datetime, tz: ZoneInfo, summary_chars: int) -> dict[str, str]:
-    """What the service shows for ``case`` in its own columns (all text; no full NIK, no free NIKs)."""
+    """What the service shows for ``case`` in its own columns (all text; no full NIK, no free NIKs).
+
+    The sheet is open to everyone who works cases, so it follows the strictest reader: an anonymous
+    reporter is shown as "Anonim", a confidential report's content is not shown (see workflow/privacy.py).
+    """
     report = case.report
     description = redact(report.description.replace("\n", " "))
     if len(description) > summary_chars:
         description = description[: summary_chars - 1].rstrip() + "…"
+    if not may_see_content(case, sop, None):
+        description = HIDDEN_CONTENT
+    identity = may_see_identity(case, sop, None)
     step_role = sop.steps[case.step].role if case.step in sop.steps else None
+    paused = f" ({WAITING_NOTE})" if case.is_paused else ""
+    deadline = format_time(case.deadline, tz)
     return {
         "ticket": case.ticket,
         "received": format_time(report.received_at, tz),
@@ -76,18 +96,19 @@ def service_values(case: Case, sop: Sop, now: datetime, tz: ZoneInfo, summary_ch
         "location": report.location,
         "summary": description,
         "kelengkapan": report.kelengkapan,
-        "name": report.name,
-        "nik": mask_nik(report.nik),
-        "phone": report.phone,
-        "current_step": sop.state_title(case.step),
+        "name": report.name if identity else ANONYMOUS,
+        "nik": mask_nik(report.nik) if identity else "",
+        "phone": report.phone if identity else "",
+        "current_step": sop.state_title(case.step) + paused,
         "role": sop.roles[step_role].title if step_role else "",
-        "deadline": format_time(case.deadline, tz),
+        "deadline": f"{deadline} (waktu berhenti)" if deadline and paused else deadline,
         "late": lateness(case, now),
         "message": redact(case.message),
     }
 
 
-def _text(value: CellValue) -> str:
+def cell_text(value: CellValue) -> str:
+    """A cell as the text it shows (``3.0`` read from a sheet is ``"3"``), to compare with what we would write."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -114,7 +135,7 @@ class StatusSheet:
         self.duplicate_rows: list[int] = []
         ticket_col = self.positions["ticket"]
         for index in range(1, len(tab.rows)):
-            ticket = _text(tab.cell(index, ticket_col))
+            ticket = cell_text(tab.cell(index, ticket_col))
             if not ticket:
                 continue
             if ticket in self.rows:
@@ -128,7 +149,7 @@ class StatusSheet:
         index = self.rows.get(ticket)
         if index is None:
             return None
-        return {key: _text(self.tab.cell(index, self.positions[key])) for key in OPERATOR_KEYS}
+        return {key: cell_text(self.tab.cell(index, self.positions[key])) for key in OPERATOR_KEYS}
 
     def writes(self, cases: Iterable[Case], values: Callable[[Case], dict[str, str]]) -> list[CellWrite]:
         """Cells to write: changed service cells of existing rows, whole rows for cases without one."""
@@ -150,6 +171,6 @@ class StatusSheet:
                 )
                 continue
             for key, value in wanted.items():
-                if _text(self.tab.cell(index, self.positions[key])) != value:
+                if cell_text(self.tab.cell(index, self.positions[key])) != value:
                     out.append(CellWrite(self.tab.name, index + 1, self.positions[key] + 1, value))
         return out

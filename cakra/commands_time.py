@@ -1,0 +1,82 @@
+"""Sub-commands of the time features, registered with ``cakra.cli`` on import (cli.py imports this module).
+
+- ``run.py export --month 2026-11 [--out DIR]``: the month's cases and history (.xlsx + CSV), NIK masked;
+- ``run.py digest``: each role's digest now (once per working day and role);
+- ``run.py weekly``: the weekly leadership summary now (once per week).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from cakra.cli import EXTRA_PARSERS, command, config_from, now_in
+
+
+def _parsers(sub: argparse._SubParsersAction) -> None:
+    export = sub.add_parser("export", help="write a month's cases and history (.xlsx + CSV, NIK masked)")
+    export.add_argument("--month", required=True, help="the month, YYYY-MM (e.g. 2026-11)")
+    export.add_argument("--out", default=".", help="folder for the files (default: the current folder)")
+    sub.add_parser("digest", help="send each role's daily digest now")
+    sub.add_parser("weekly", help="send the weekly leadership summary now")
+
+
+EXTRA_PARSERS.append(_parsers)
+
+
+@command("export")
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the month's evidence files and print their paths."""
+    from cakra.app import build_app
+    from cakra.export import export_month, parse_month
+
+    parse_month(args.month)  # a wrong month is one line before anything is opened
+    app = build_app(config_from(args))
+    try:
+        paths = export_month(app, args.month, Path(args.out))
+    finally:
+        app.close()
+    for path in paths:
+        print(path)
+    return 0
+
+
+@command("digest")
+def cmd_digest(args: argparse.Namespace) -> int:
+    """Send today's digests now (a role that already had today's gets none)."""
+    from cakra.app import build_app
+    from cakra.runs import parse_clock
+    from notify.digest import send_digests
+
+    config = config_from(args)
+    app = build_app(config)
+    try:
+        now = now_in(config)
+        at = parse_clock(config.digest["time"] or "00:00", "[digest] time")
+        made = send_digests(app, now, run_date=now.date(), at=at)
+        delivery = app.outbox.deliver(app.transport, now)
+    finally:
+        app.close()
+    print(f"{made} rekap harian dibuat; {len(delivery.sent)} pesan terkirim")
+    return 0
+
+
+@command("weekly")
+def cmd_weekly(args: argparse.Namespace) -> int:
+    """Send this week's leadership summary now (once per week)."""
+    from cakra.app import build_app
+    from notify.report import send_weekly
+
+    config = config_from(args)
+    app = build_app(config)
+    try:
+        now = now_in(config)
+        message_id = send_weekly(app, now)
+        delivery = app.outbox.deliver(app.transport, now)
+    finally:
+        app.close()
+    print(
+        f"ringkasan mingguan {'dibuat' if message_id else 'sudah dibuat sebelumnya'}; "
+        f"{len(delivery.sent)} pesan terkirim"
+    )
+    return 0

@@ -1,0 +1,96 @@
+"""Messages to the citizen who reported (when the form collected an email address).
+
+- an **acknowledgement** in the cycle the report arrives: the ticket number, what happens next and by when,
+  and how to quote the ticket;
+- a **closing message** in the cycle the case ends (Selesai / Tidak valid), carrying the text operators wrote
+  in the "Balasan untuk Pelapor" column — the only words of the case a citizen ever receives: disposisi,
+  hasil verifikasi and tindak lanjut are internal and never enter the citizen's view.
+Both go through the outbox like every message (dedupe key per case and kind), rendered from
+``templates/email/citizen_*`` with the autoescaping environment.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from notify.compose import base_context
+from notify.render import render_message
+from workflow.case import Case
+from workflow.privacy import is_anonymous, is_confidential
+
+if TYPE_CHECKING:
+    from cakra.app import App
+
+log = logging.getLogger("cakra.notify")
+
+# The outbox's "role" for messages to reporters (an SOP's external role, never one with recipients).
+CITIZEN = "pelapor"
+_ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
+
+
+def citizen_view(app: App, case: Case) -> dict[str, Any]:
+    """What a message to the reporter shows: their own report's facts and the public reply, nothing internal."""
+    sop = app.sop
+    first = sop.steps[sop.first_step]
+    return {
+        "ticket": case.ticket,
+        "name": case.report.name,
+        "received_at": case.report.received_at,
+        "category": case.report.category,
+        "location": case.report.location,
+        "first_role": sop.roles[first.role].title,
+        "first_deadline": case.deadline if case.step == first.id else None,
+        "steps": [
+            {"title": step.title, "limit": str(step.limit) if step.limit else ""}
+            for step in sop.steps.values()
+            if step.id != sop.intake_step
+        ],
+        "ending": sop.state_title(case.step) if not case.is_open else "",
+        "closed_at": case.closed_at,
+        "reply": case.operator.get("reply", "").strip(),
+        "anonymous": is_anonymous(case),
+        "confidential": is_confidential(case),
+    }
+
+
+def enqueue_citizen_messages(
+    app: App, now: datetime, *, opened: Iterable[Case], closed: Iterable[Case]
+) -> int:
+    """Queue the acknowledgement of each opened case and the closing message of each closed one."""
+    if not app.config.raw["citizen"]["send"]:
+        return 0
+    count = 0
+    for template, cases in (("citizen_ack", opened), ("citizen_close", closed)):
+        for case in cases:
+            count += _enqueue(app, case, template, now)
+    return count
+
+
+def _enqueue(app: App, case: Case, template: str, now: datetime) -> int:
+    address = case.report.email.strip()
+    if not address:
+        return 0
+    if not _ADDRESS.match(address):
+        log.info("%s: alamat email pelapor tidak valid; pesan untuk pelapor dilewati", case.ticket)
+        return 0
+    context = {
+        **base_context(app, now),
+        "c": citizen_view(app, case),
+        "contact": app.config.raw["citizen"]["contact"],
+    }
+    rendered = render_message(template, context)
+    message_id = app.outbox.enqueue(
+        dedupe_key=f"{template}:{case.ticket}",
+        role=CITIZEN,
+        recipients=[address],
+        sender=app.config.email["from"],
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        now=now,
+    )
+    return 1 if message_id else 0
