@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from cakra.app import App
 from cakra.config import DEFAULT_RESPONSE_TABS
 from cakra.errors import SheetError
+from cakra.lock import cycle_lock
 from ingest.responses import read_reports
 from notify.citizen import enqueue_citizen_messages
 from notify.compose import enqueue_notices
@@ -115,7 +116,15 @@ def ensure_tabs(app: App) -> list[str]:
 def poll(
     app: App, now: datetime, *, on_before_send: Callable[[OutboxRow], None] | None = None
 ) -> CycleResult:
-    """Run exactly one cycle at ``now`` (an aware datetime). Raises CakraError for a fixable problem."""
+    """Run exactly one cycle at ``now`` (an aware datetime). Raises CakraError for a fixable problem.
+
+    Holds the ledger's cycle lock: a second process polling the same ledger gets ``Busy`` at once.
+    """
+    with cycle_lock(app.ledger.path):
+        return _poll(app, now, on_before_send)
+
+
+def _poll(app: App, now: datetime, on_before_send: Callable[[OutboxRow], None] | None) -> CycleResult:
     config, sop, ledger = app.config, app.sop, app.ledger
     result = CycleResult()
     ensure_tabs(app)

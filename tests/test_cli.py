@@ -148,3 +148,14 @@ def test_pii_never_reaches_the_sheets(site: Site) -> None:
         if row[i] and h != "Disposisi / Catatan"  # the operator's own cell is theirs, never rewritten
     ]
     assert not [c for c in service_cells if "1404015501900001" in c]
+
+
+def test_a_second_poll_on_the_same_ledger_is_refused_while_one_runs(site: Site) -> None:
+    from cakra.lock import cycle_lock
+
+    site.submit(response(0))
+    config = site.write_config()
+    with cycle_lock(site.folder / "cakra.sqlite"):  # as if serve were mid-cycle
+        busy = run_cli("--config", str(config), "poll")
+    assert_one_line_error(busy, "another Cakra cycle is running")
+    assert run_cli("--config", str(config), "poll").returncode == 0
