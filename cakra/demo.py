@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import openpyxl
 
-from cakra.app import build_app
+from cakra.app import App, build_app
 from cakra.config import load_config
 from cakra.cycle import poll
 from cakra.demo_data import RESPONSE_HEADERS, demo_responses
@@ -184,45 +186,83 @@ OPERATOR_SCRIPT[3][2]["Balasan untuk Pelapor"] = (
 CYCLE_MINUTES = 10
 
 
+class DemoWorld(Protocol):
+    """Where the demo's citizens and operators act: the local workbook or a Google spreadsheet."""
+
+    def append_responses(self, rows: list[list[object]]) -> None: ...
+
+    def edit_response(self, index: int, row: list[object]) -> None: ...
+
+    def edit_status(self, ticket: str, values: dict[str, str]) -> None: ...
+
+
+@dataclass
+class LocalWorld:
+    """The embedded default: the form's tab and the status tab live in one .xlsx workbook."""
+
+    workbook: Path
+
+    def append_responses(self, rows: list[list[object]]) -> None:
+        append_responses(self.workbook, rows)
+
+    def edit_response(self, index: int, row: list[object]) -> None:
+        edit_response(self.workbook, index, row)
+
+    def edit_status(self, ticket: str, values: dict[str, str]) -> None:
+        edit_status(self.workbook, ticket, values)
+
+
+def simulate_morning(app: App, world: DemoWorld, note: Callable[[], str] = lambda: "") -> None:
+    """Citizens report, operators work the sheet and the service cycles every ten simulated minutes.
+
+    ``note`` adds a word to each cycle's line (the Google demo tells how many API requests it cost).
+    """
+    responses = demo_responses(DEMO_START)
+    logging.getLogger("cakra").setLevel(logging.WARNING)  # the demo prints its own one line per cycle
+    now = DEMO_START
+    for minutes in range(5, 125, CYCLE_MINUTES):
+        now = DEMO_START + timedelta(minutes=minutes)
+        world.append_responses([row for row in responses if _arrival(row) <= now])
+        for _, index, column, value in (e for e in REPORTER_EDITS if e[0] == minutes - 5):
+            responses[index][column] = value
+            world.edit_response(index, responses[index])
+        tickets = {case.seq: case.ticket for case in app.ledger.cases()}
+        for _, seq, values in (s for s in OPERATOR_SCRIPT if s[0] == minutes - 5):
+            world.edit_status(tickets[seq], values)
+        result = poll(app, now)
+        print(f"[{now:%H:%M}] {result.summary()}{note()}")
+    # The service's scheduled jobs at the end of the morning: today's digests, this week's summary.
+    service = Service(app, clock=lambda: now)
+    service.digest_job()
+    service.weekly_job()
+    print(f"[{now:%H:%M}] rekap harian per peran dan ringkasan mingguan pimpinan dikirim")
+
+
+def print_emails(out: Path) -> None:
+    emails = sorted((out / "outbox").glob("*.eml"))
+    print(f"  email ({len(emails):>2} pesan)      : {out / 'outbox'}/*.eml, antara lain:")
+    for label, path in highlights(emails).items():
+        print(f"    {label:<22}: {path.name}")
+
+
 def run_demo(out: Path, *, google_emulator: bool = False) -> int:
     """Build the demo in ``out`` and run a simulated morning; print where to look."""
     if google_emulator:
         from cakra.demo_google import run_google_demo
 
         return run_google_demo(out)
-    responses = demo_responses(DEMO_START)
     config_path = prepare(out)
     config = load_config(config_path)
     workbook = Path(config.sheets["workbook"])
-    logging.getLogger("cakra").setLevel(logging.WARNING)  # the demo prints its own one line per cycle
     app = build_app(config)
     try:
-        for minutes in range(5, 125, CYCLE_MINUTES):
-            now = DEMO_START + timedelta(minutes=minutes)
-            arrived = [row for row in responses if _arrival(row) <= now]
-            append_responses(workbook, arrived)
-            for _, index, column, value in (e for e in REPORTER_EDITS if e[0] == minutes - 5):
-                responses[index][column] = value
-                edit_response(workbook, index, responses[index])
-            tickets = {case.seq: case.ticket for case in app.ledger.cases()}
-            for _, seq, values in (s for s in OPERATOR_SCRIPT if s[0] == minutes - 5):
-                edit_status(workbook, tickets[seq], values)
-            result = poll(app, now)
-            print(f"[{now:%H:%M}] {result.summary()}")
-        # The service's scheduled jobs at the end of the morning: today's digests, this week's summary.
-        service = Service(app, clock=lambda: now)
-        service.digest_job()
-        service.weekly_job()
-        print(f"[{now:%H:%M}] rekap harian per peran dan ringkasan mingguan pimpinan dikirim")
+        simulate_morning(app, LocalWorld(workbook))
     finally:
         app.close()
-    emails = sorted((out / "outbox").glob("*.eml"))
     print()
     print(f"Demo siap di {out}/")
     print(f"  lembar status + riwayat : {workbook}  (tab 'Status Kasus', 'Riwayat', 'Ringkasan')")
-    print(f"  email ({len(emails):>2} pesan)      : {out / 'outbox'}/*.eml, antara lain:")
-    for label, path in highlights(emails).items():
-        print(f"    {label:<22}: {path.name}")
+    print_emails(out)
     print(f"  buku besar (audit)      : {config.ledger_path}")
     print(f"  satu siklus lagi        : python run.py --config {config_path} poll")
     return 0

@@ -111,8 +111,7 @@ def test_logs_never_carry_a_full_nik(site: Site) -> None:
     assert "1404015501900001" not in result.stderr + result.stdout
 
 
-@pytest.mark.parametrize("google", [False])
-def test_demo_leaves_a_working_setup(tmp_path: Path, google: bool) -> None:
+def test_demo_leaves_a_working_setup(tmp_path: Path) -> None:
     out = tmp_path / "demo"
     result = run_cli("demo", "--out", str(out))
     assert result.returncode == 0, result.stderr
@@ -159,3 +158,16 @@ def test_a_second_poll_on_the_same_ledger_is_refused_while_one_runs(site: Site) 
         busy = run_cli("--config", str(config), "poll")
     assert_one_line_error(busy, "another Cakra cycle is running")
     assert run_cli("--config", str(config), "poll").returncode == 0
+
+
+def test_demo_through_the_google_emulator_costs_one_read_and_one_write_per_cycle(tmp_path: Path) -> None:
+    out = tmp_path / "demo-google"
+    result = run_cli("demo", "--google-emulator", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    cycles = [line for line in result.stdout.splitlines() if "— API:" in line]
+    assert len(cycles) >= 10
+    assert all(line.endswith("API: 1 baca, 1 tulis") for line in cycles[1:])  # after the first run's set-up
+    snapshot = openpyxl.load_workbook(out / "google-snapshot.xlsx")
+    status = list(snapshot["Status Kasus"].iter_rows(values_only=True))
+    assert len(status) - 1 >= 30
+    assert len(list((out / "outbox").glob("*.eml"))) >= 10
