@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import openpyxl
-import pytest
 
 from tests.site import T0, Site, response
 
