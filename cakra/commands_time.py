@@ -1,4 +1,4 @@
-"""Sub-commands of the time features, registered with ``cakra.cli`` on import (cli.py imports this module).
+"""Sub-commands of the time features (registered in ``cakra.commands`` when imported by the CLI).
 
 - ``run.py export --month 2026-11 [--out DIR]``: the month's cases and history (.xlsx + CSV), NIK masked;
 - ``run.py digest``: each role's digest now (once per working day and role);
@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cakra.cli import EXTRA_PARSERS, command, config_from, now_in
+from cakra.commands import PARSERS, command, now_in, opened_app
 
 
 def _parsers(sub: argparse._SubParsersAction) -> None:
@@ -21,21 +21,17 @@ def _parsers(sub: argparse._SubParsersAction) -> None:
     sub.add_parser("weekly", help="send the weekly leadership summary now")
 
 
-EXTRA_PARSERS.append(_parsers)
+PARSERS.append(_parsers)
 
 
 @command("export")
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the month's evidence files and print their paths."""
-    from cakra.app import build_app
     from cakra.export import export_month, parse_month
 
     parse_month(args.month)  # a wrong month is one line before anything is opened
-    app = build_app(config_from(args))
-    try:
+    with opened_app(args) as app:
         paths = export_month(app, args.month, Path(args.out))
-    finally:
-        app.close()
     for path in paths:
         print(path)
     return 0
@@ -44,19 +40,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 @command("digest")
 def cmd_digest(args: argparse.Namespace) -> int:
     """Send today's digests now (a role that already had today's gets none)."""
-    from cakra.app import build_app
     from cakra.runs import parse_clock
     from notify.digest import send_digests
 
-    config = config_from(args)
-    app = build_app(config)
-    try:
-        now = now_in(config)
-        at = parse_clock(config.digest["time"] or "00:00", "[digest] time")
+    with opened_app(args) as app:
+        now = now_in(app.config)
+        at = parse_clock(app.config.digest["time"] or "00:00", "[digest] time")
         made = send_digests(app, now, run_date=now.date(), at=at)
         delivery = app.outbox.deliver(app.transport, now)
-    finally:
-        app.close()
     print(f"{made} rekap harian dibuat; {len(delivery.sent)} pesan terkirim")
     return 0
 
@@ -64,17 +55,12 @@ def cmd_digest(args: argparse.Namespace) -> int:
 @command("weekly")
 def cmd_weekly(args: argparse.Namespace) -> int:
     """Send this week's leadership summary now (once per week)."""
-    from cakra.app import build_app
     from notify.report import send_weekly
 
-    config = config_from(args)
-    app = build_app(config)
-    try:
-        now = now_in(config)
+    with opened_app(args) as app:
+        now = now_in(app.config)
         message_id = send_weekly(app, now)
         delivery = app.outbox.deliver(app.transport, now)
-    finally:
-        app.close()
     print(
         f"ringkasan mingguan {'dibuat' if message_id else 'sudah dibuat sebelumnya'}; "
         f"{len(delivery.sent)} pesan terkirim"

@@ -25,6 +25,7 @@ from cakra.pii import mask_nik, redact
 from notify.render import durasi
 from workflow.case import Case
 from workflow.engine import format_time
+from workflow.history_tab import history_values
 from workflow.privacy import ANONYMOUS, CONFIDENTIAL, may_see_content, may_see_identity, show_flags
 from workflow.sla import Visit, compliance, month_period, visits
 
@@ -88,19 +89,7 @@ def export_month(app: App, month: str, out_dir: Path, *, now: datetime | None = 
         by_ticket.setdefault(visit.ticket, []).append(visit)
 
     case_rows = [_case_row(app, case, by_ticket.get(case.ticket, []), now) for case in cases]
-    history_rows = [
-        [
-            format_time(h.at, tz),
-            h.ticket,
-            h.kind,
-            _title(app, h.from_step),
-            _title(app, h.to_step),
-            h.actor,
-            redact(h.note),
-            format_time(h.deadline, tz),
-        ]
-        for h in history
-    ]
+    history_rows = [[*history_values(h, sop, tz), format_time(h.deadline, tz)] for h in history]
     compliance_rows = [
         [c.title, str(c.on_time), str(c.late), "" if c.percent is None else str(c.percent), str(c.paused)]
         for c in compliance(all_visits, sop, now, since=since, until=until)
@@ -121,12 +110,6 @@ def export_month(app: App, month: str, out_dir: Path, *, now: datetime | None = 
     _write_csv(cases_csv, [CASE_HEADERS, *case_rows])
     _write_csv(history_csv, [HISTORY_HEADERS, *history_rows])
     return [workbook_path, cases_csv, history_csv]
-
-
-def _title(app: App, state: str | None) -> str:
-    if not state:
-        return ""
-    return app.sop.state_title(state) if state in app.sop.steps or state in app.sop.endings else state
 
 
 def _case_row(app: App, case: Case, case_visits: list[Visit], now: datetime) -> list[str]:

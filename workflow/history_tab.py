@@ -24,19 +24,24 @@ def _title(sop: Sop, state: str | None) -> str:
     return sop.state_title(state) if state in sop.steps or state in sop.endings else state
 
 
+def history_values(entry: HistoryEntry, sop: Sop, tz: ZoneInfo) -> list[str]:
+    """One history entry as the row operators (and the monthly export) read, under ``HISTORY_HEADERS``."""
+    return [
+        format_time(entry.at, tz),
+        entry.ticket,
+        entry.kind,
+        _title(sop, entry.from_step),
+        _title(sop, entry.to_step),
+        entry.actor,
+        redact(entry.note),
+    ]
+
+
 def history_writes(tab: str, entries: Sequence[HistoryEntry], sop: Sop, tz: ZoneInfo) -> list[CellWrite]:
     cells: list[CellWrite] = []
     for entry in entries:
         assert entry.sheet_row is not None, "unmirrored_history assigns rows"
-        values = [
-            format_time(entry.at, tz),
-            entry.ticket,
-            entry.kind,
-            _title(sop, entry.from_step),
-            _title(sop, entry.to_step),
-            entry.actor,
-            redact(entry.note),
-        ]
+        values = history_values(entry, sop, tz)
         cells.extend(
             CellWrite(tab, entry.sheet_row, col, value) for col, value in enumerate(values, 1) if value
         )
