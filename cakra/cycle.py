@@ -11,8 +11,10 @@ an outbox row is sent until the server accepts it, once.
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,7 +35,7 @@ from workflow.engine import open_case, update_case
 from workflow.history_tab import HISTORY_HEADERS, history_writes
 from workflow.operator_edits import apply_operator_edits
 from workflow.pause import resume_if_answered
-from workflow.sla import visits
+from workflow.sla import Visit, month_period, visits
 from workflow.status_sheet import HEADERS, StatusSheet, service_values
 
 log = logging.getLogger("cakra.cycle")
@@ -120,8 +122,26 @@ def poll(
 
     Holds the ledger's cycle lock: a second process polling the same ledger gets ``Busy`` at once.
     """
-    with cycle_lock(app.ledger.path):
+    with cycle_lock(app.ledger.path), collector_paused():
         return _poll(app, now, on_before_send)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one cycle.
+
+    A cycle builds hundreds of thousands of short-lived objects (every case, every cell read) and almost
+    no reference cycles; with the collector on, a 50,000-case cycle spent ~20 % of its time in
+    collections that freed nothing. Reference counting still frees everything; the collector resumes
+    (and catches up) after the cycle.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _poll(app: App, now: datetime, on_before_send: Callable[[OutboxRow], None] | None) -> CycleResult:
@@ -184,7 +204,7 @@ def _poll(app: App, now: datetime, on_before_send: Callable[[OutboxRow], None] |
     )
     writes += history_writes(config.sheets["history_tab"], history, sop, config.tz)
     if tabs.dashboard is not None:
-        grid = dashboard_grid(cases, visits(cases, ledger.history(), sop, app.calendar), sop, now, config.tz)
+        grid = dashboard_grid(cases, month_visits(app, cases, now), sop, now, config.tz)
         writes += dashboard_writes(tabs.dashboard, grid, now, config.tz)
     result.cells_written = app.sheets.write(writes)
     with ledger.transaction():
@@ -194,6 +214,18 @@ def _poll(app: App, now: datetime, on_before_send: Callable[[OutboxRow], None] |
     result.delivered, result.failed = len(delivery.sent), len(delivery.failed)
     log.info("siklus selesai: %s", result.summary())
     return result
+
+
+def month_visits(app: App, cases: list[Case], now: datetime) -> list[Visit]:
+    """Step visits of the cases that can count this month (open, or closed since the month began).
+
+    A case closed before this month has no visit ending or falling due in it, so years of closed cases
+    cost nothing here.
+    """
+    local = now.astimezone(app.config.tz)
+    since, _ = month_period(local.year, local.month, app.config.tz)
+    relevant = [c for c in cases if c.closed_at is None or c.closed_at >= since]
+    return visits(relevant, app.ledger.history_of_cases_open_since(since), app.sop, app.calendar)
 
 
 def _count(notices: list[RoleNotice], section: str) -> int:

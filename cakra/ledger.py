@@ -166,6 +166,15 @@ class Ledger:
             ),
         )
 
+    def history_of_cases_open_since(self, since: datetime) -> list[HistoryEntry]:
+        """History of the cases still open or closed at/after ``since`` (what this month's figures need)."""
+        rows = self.conn.execute(
+            f"SELECT {_HISTORY_COLUMNS} FROM history WHERE ticket IN"  # noqa: S608 (constant)
+            " (SELECT ticket FROM cases WHERE closed_at IS NULL OR closed_at >= ?) ORDER BY id",
+            (_iso(since),),
+        )
+        return [_entry(row) for row in rows]
+
     def history(self, ticket: str | None = None) -> list[HistoryEntry]:
         query = f"SELECT {_HISTORY_COLUMNS} FROM history"  # noqa: S608 (constant)
         rows = (

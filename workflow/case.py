@@ -96,14 +96,19 @@ class Case:
         """Inverse of ``to_json``; fields added in later versions take their defaults for older rows."""
         data = json.loads(text)
         report_data = data.pop("report")
-        report = Report(
-            **{f.name: _decode(f.name, report_data[f.name]) for f in fields(Report) if f.name in report_data}
-        )
-        known = {f.name for f in fields(cls)}
-        return cls(report=report, **{k: _decode(k, v) for k, v in data.items() if k in known})
+        # Every cycle loads every case, so this is a hot path: field names are looked up once (below),
+        # and only the datetime fields are converted.
+        report = Report(**{k: v for k, v in report_data.items() if k in _REPORT_FIELDS})
+        report.received_at = _decode(report.received_at)
+        case = cls(report=report, **{k: v for k, v in data.items() if k in _CASE_FIELDS})
+        for name in _CASE_DATETIMES:
+            setattr(case, name, _decode(getattr(case, name)))
+        return case
 
 
-_DATETIME_FIELDS = {"received_at", "step_entered_at", "deadline", "created_at", "closed_at", "paused_since"}
+_REPORT_FIELDS = frozenset(f.name for f in fields(Report))
+_CASE_FIELDS = frozenset(f.name for f in fields(Case)) - {"report"}
+_CASE_DATETIMES = ("step_entered_at", "deadline", "created_at", "closed_at", "paused_since")
 
 
 def _encode(value: Any) -> Any:
@@ -112,7 +117,5 @@ def _encode(value: Any) -> Any:
     raise TypeError(f"cannot store {type(value).__name__}")
 
 
-def _decode(name: str, value: Any) -> Any:
-    if name in _DATETIME_FIELDS and value is not None:
-        return datetime.fromisoformat(value)
-    return value
+def _decode(value: Any) -> Any:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value

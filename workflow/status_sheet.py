@@ -154,6 +154,7 @@ class StatusSheet:
     def writes(self, cases: Iterable[Case], values: Callable[[Case], dict[str, str]]) -> list[CellWrite]:
         """Cells to write: changed service cells of existing rows, whole rows for cases without one."""
         out = list(self.header_writes)
+        positions = self.positions
         for case in cases:
             wanted = values(case)
             index = self.rows.get(case.ticket)
@@ -170,7 +171,12 @@ class StatusSheet:
                     if value != ""
                 )
                 continue
+            row = self.tab.rows[index]
+            width = len(row)
             for key, value in wanted.items():
-                if cell_text(self.tab.cell(index, self.positions[key])) != value:
-                    out.append(CellWrite(self.tab.name, index + 1, self.positions[key] + 1, value))
+                position = positions[key]
+                cell = row[position] if position < width else None
+                # Most cells are unchanged strings: compare directly before normalising (hot loop).
+                if cell != value and cell_text(cell) != value:
+                    out.append(CellWrite(self.tab.name, index + 1, position + 1, value))
         return out
