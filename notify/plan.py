@@ -31,9 +31,13 @@ class RoleNotice:
     sections: dict[str, list[Case]] = field(default_factory=lambda: {s: [] for s in SECTIONS})
     keys: list[str] = field(default_factory=list)
     notes: dict[tuple[str, str], str] = field(default_factory=dict)
+    # (section, ticket) already listed: a set, because comparing Case dataclasses in a list made a first
+    # run over a form with thousands of responses quadratic.
+    listed: set[tuple[str, str]] = field(default_factory=set)
 
     def add(self, section: str, case: Case, key: str, note: str = "") -> None:
-        if case not in self.sections[section]:
+        if (section, case.ticket) not in self.listed:
+            self.listed.add((section, case.ticket))
             self.sections[section].append(case)
         if note:
             self.notes[(section, case.ticket)] = note

@@ -117,7 +117,8 @@ def latest_repeat(calendar: BusinessCalendar, base: datetime, interval: TimeLimi
             continue
         passed += 1
         if passed % interval.amount == 0:
-            if _same_time_on(calendar, day, local) > now:
+            # Any day before ``now``'s own date is wholly past; only on that date does the hour matter.
+            if day == last_day and _same_time_on(calendar, day, local) > now:
                 break
             count += 1
     return count

@@ -131,6 +131,7 @@ class StatusSheet:
                 header.append(column.header)
                 self.header_writes.append(CellWrite(tab.name, 1, position + 1, column.header))
             self.positions[column.key] = position
+        self.operator_positions = [(key, self.positions[key]) for key in OPERATOR_KEYS]
         self.rows: dict[str, int] = {}
         self.duplicate_rows: list[int] = []
         ticket_col = self.positions["ticket"]
@@ -149,7 +150,9 @@ class StatusSheet:
         index = self.rows.get(ticket)
         if index is None:
             return None
-        return {key: cell_text(self.tab.cell(index, self.positions[key])) for key in OPERATOR_KEYS}
+        row = self.tab.rows[index]
+        width = len(row)
+        return {key: cell_text(row[p]) if p < width else "" for key, p in self.operator_positions}
 
     def writes(self, cases: Iterable[Case], values: Callable[[Case], dict[str, str]]) -> list[CellWrite]:
         """Cells to write: changed service cells of existing rows, whole rows for cases without one."""
