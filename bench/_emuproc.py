@@ -18,7 +18,6 @@ import os
 import secrets
 import tempfile
 import threading
-import time
 import traceback
 from multiprocessing.connection import Client, Connection, Listener
 from pathlib import Path
@@ -88,12 +87,13 @@ class Ops:
                     sheet.put(r, c, Cell(value=entered.value, formula=entered.formula))
             return start + 1  # 1-based sheet row of the first appended row
 
-    def operator_round(self, spreadsheet_id: str, tab: str, keep_open_every: int) -> int:
+    def operator_round(self, spreadsheet_id: str, tab: str, keep_open_every: int, walk_every: int) -> int:
         """Operators move every case one step (typing into "Tahap" and "Petugas" as in the Sheets UI).
 
-        A complete report goes 2. Operator -> 3. Kasubbid -> 4. Kabid verifikasi -> 5. Kepala Badan ->
-        Selesai, one step per round; an incomplete one is closed "Tidak valid"; every
-        ``keep_open_every``-th case is never touched (it stays open and escalates). Returns the edits made.
+        Every ``walk_every``-th case, when its report is complete, walks the whole SOP: 2. Operator ->
+        3. Kasubbid -> 4. Kabid verifikasi -> 5. Kepala Badan -> Selesai, one step per round; the others
+        are closed "Tidak valid" at step 2; every ``keep_open_every``-th case is never touched (it stays
+        open and escalates). Returns the number of rows edited.
         """
         from emulator.cells import Cell
 
@@ -117,13 +117,15 @@ class Ops:
             for r in range(1, len(sheet.grid)):
                 row = sheet.grid[r]
                 ticket = text(row, "No. Tiket")
-                if not ticket or int(ticket.rsplit("-", 1)[1]) % keep_open_every == 0:
+                seq = int(ticket.rsplit("-", 1)[1]) if ticket else 0
+                if not ticket or seq % keep_open_every == 0:
                     continue
                 current, typed = text(row, "Tahap Saat Ini"), text(row, "Tahap")
                 if typed != current:
                     continue  # an edit is already waiting for the next cycle
                 if current == "2. Operator":
-                    choice = "3. Kasubbid" if text(row, "Kelengkapan") == "Lengkap" else "Tidak valid"
+                    walk = seq % walk_every == 0 and text(row, "Kelengkapan") == "Lengkap"
+                    choice = "3. Kasubbid" if walk else "Tidak valid"
                 else:
                     choice = nxt.get(current)
                 if choice is None:
@@ -133,9 +135,48 @@ class Ops:
                 edits += 1
             return edits
 
+    def set_row_count(self, spreadsheet_id: str, rows: dict[str, int]) -> None:
+        """Give tabs a bigger grid (what ``appendDimension`` does, without the emulator copying the whole
+        spreadsheet for an atomic multi-request batch)."""
+        store = self.emu.store
+        with store.lock:
+            ss = store.get(spreadsheet_id)
+            for tab, count in rows.items():
+                grid = ss.sheet_by_title(tab).props["gridProperties"]
+                grid["rowCount"] = max(grid["rowCount"], count)
+
+    def fit_grid(self, spreadsheet_id: str, tab: str) -> int:
+        """Shrink a tab's grid to its data rows (a full grid: the next appended row needs growth)."""
+        store = self.emu.store
+        with store.lock:
+            sheet = store.get(spreadsheet_id).sheet_by_title(tab)
+            rows = max(sheet.value_extent()[0], 1)
+            sheet.resize(rows=rows)
+            return rows
+
     # inspection ----------------------------------------------------------------------------------
     def values(self, spreadsheet_id: str, tab: str, render: str = "FORMATTED_VALUE") -> list[list[Any]]:
         return self.emu.values(spreadsheet_id, tab, render=render)
+
+    def payload_sizes(
+        self, spreadsheet_id: str, parts: dict[str, tuple[str, list[int] | None]]
+    ) -> dict[str, Any]:
+        """Body bytes of a values.batchGet-like answer for some tabs (or some of their columns), plain
+        and gzip-compressed: ``parts`` maps a label to (tab, 0-based columns or None for all)."""
+        import gzip
+        import json
+
+        out = {}
+        for label, (tab, columns) in parts.items():
+            rows = self.emu.values(spreadsheet_id, tab, render="UNFORMATTED_VALUE")
+            if columns is not None:
+                rows = [[row[c] if c < len(row) else "" for c in columns] for row in rows]
+            body = json.dumps(
+                {"range": tab, "majorDimension": "ROWS", "values": rows}, indent=2, ensure_ascii=False
+            )
+            raw = body.encode("utf-8")
+            out[label] = (len(raw), len(gzip.compress(raw, 6)))
+        return out
 
     def sizes(self, spreadsheet_id: str) -> dict[str, tuple[int, int, int]]:
         """Per tab: (rows with data, grid rows, non-empty cells)."""
@@ -273,9 +314,3 @@ class EmulatorProcess:
         for leftover in self.folder.iterdir():
             leftover.unlink()
         os.rmdir(self.folder)
-
-
-def wait_quiet(client: EmulatorClient, seconds: float = 0.05) -> None:
-    """Give in-flight HTTP handlers a moment to log before the log is read."""
-    time.sleep(seconds)
-    client.rss()

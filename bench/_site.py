@@ -20,8 +20,13 @@ WIB = ZoneInfo("Asia/Jakarta")
 SHEETS_EPOCH = datetime(1899, 12, 30)
 RESPONSES_TAB = "Form Responses 1"
 STATUS_TAB = "Status Kasus"
+HISTORY_TAB = "Riwayat"
 # A Monday in working hours: the replay and the measured cycles stay inside one working day.
 T0 = datetime(2026, 1, 5, 7, 45, tzinfo=WIB)
+# The replay's last chunk arrives on a Wednesday morning; earlier chunks CHUNK_GAP apart before it, so the
+# history spans months (a month-bound statistic sees this month's share, not every case).
+END = datetime(2026, 1, 14, 7, 45, tzinfo=WIB)
+CHUNK_GAP = timedelta(days=14)
 POLL_SPACING = timedelta(minutes=4)  # shorter than every step's 15-minute limit: handled cases never escalate
 ROLES = {
     "operator": ["operator@kesbangpol.contoh.example"],
@@ -92,29 +97,46 @@ def arrivals(count: int, before: datetime, within: timedelta) -> list[datetime]:
 # setup: the form's history replayed through the real cycle
 # ------------------------------------------------------------------------------------------------
 def replay(
-    emu: EmulatorClient, folder: Path, base_url: str, size: int, chunk: int, keep_open_every: int
+    emu: EmulatorClient,
+    folder: Path,
+    base_url: str,
+    size: int,
+    chunk: int,
+    keep_open_every: int,
+    walk_every: int,
 ) -> dict[str, Any]:
     """Build the state of a site with ``size`` cases by running the real cycle as it would have run.
 
-    Responses arrive in chunks of ``chunk``; one real ``poll`` per chunk, ``POLL_SPACING`` apart.
-    Between polls, operators type one step for every case (the emulator's ``operator_round``), so a
-    complete report walks 2 -> 3 -> 4 -> 5 -> Selesai over four cycles and an incomplete one is closed
-    "Tidak valid"; every ``keep_open_every``-th case is left open. After the last chunk, four more
-    cycles drain the pipeline. Citizens' acknowledgements are switched off for the replay only
-    (``[citizen] send = false``): rendering and filing 50,000 historic messages is setup cost that says
-    nothing about a steady cycle; the measured cycles run with the default (on).
+    Responses arrive in chunks of ``chunk``, ``CHUNK_GAP`` apart (the last on ``END``), each within the
+    few minutes before one real ``poll``. After each cycle, operators type one step for every case (the
+    emulator's ``operator_round``), applied by the next cycle: every ``walk_every``-th complete report
+    walks 2 -> 3 -> 4 -> 5 -> Selesai over four cycles, the others are closed "Tidak valid" at step 2,
+    every ``keep_open_every``-th case is left open (it escalates). A case is always moved before its
+    alerts are planned, so only the cases left open escalate. After the last chunk, four more cycles
+    ``POLL_SPACING`` apart drain the pipeline, and one more applies the last edits. Citizens'
+    acknowledgements are switched off for the replay only (``[citizen] send = false``): rendering and
+    filing 50,000 historic messages is setup cost that says nothing about a steady cycle; the measured
+    cycles run with the default (on).
     """
-    from cakra.cycle import poll
+    from cakra.cycle import ensure_tabs, poll
 
+    gc.set_threshold(200_000, 50, 1000)  # setup only: fewer full GC passes over the growing case list
     spreadsheet_id = emu.create("Laporan LINMAS (Jawaban)", {RESPONSES_TAB: [RESPONSE_HEADERS]})
     key = emu.make_key(str(folder / "service-account.json"))
     app = build(folder, spreadsheet_id, key, base_url, citizen=False)
     started = time.perf_counter()
+    # Cakra makes its tabs (headers, 1,000-row grids); the grids are then sized for the whole replay at
+    # once, as an admin could, instead of the service growing them 1,000 rows at a time: each growth is a
+    # multi-request spreadsheets.batchUpdate, which the emulator makes atomic by copying the spreadsheet.
+    ensure_tabs(app)
+    emu.set_row_count(spreadsheet_id, {STATUS_TAB: size + 1500, HISTORY_TAB: size * 4 + 3000})
+    app.sheets.forget_metadata()
     polls: list[float] = []
-    at = T0
     chunks = (size + chunk - 1) // chunk
+    moments = [END - CHUNK_GAP * (chunks - 1 - i) for i in range(chunks)]
+    moments += [END + POLL_SPACING * (i + 1) for i in range(4)]
     done = 0
-    for index in range(chunks + 4):
+    for index, at in enumerate(moments):
         if index < chunks:
             count = min(chunk, size - done)
             stamps = arrivals(count, at, POLL_SPACING)
@@ -123,8 +145,9 @@ def replay(
         t = time.perf_counter()
         poll(app, at)
         polls.append(time.perf_counter() - t)
-        emu.operator_round(spreadsheet_id, STATUS_TAB, keep_open_every)
-        at += POLL_SPACING
+        emu.operator_round(spreadsheet_id, STATUS_TAB, keep_open_every, walk_every)
+        emu.settle()
+    at = moments[-1] + POLL_SPACING
     # One more cycle applies the last round of edits (a state where nothing is waiting to be applied).
     t = time.perf_counter()
     poll(app, at)
@@ -143,6 +166,7 @@ def replay(
         "last_poll_seconds": polls[-1],
         "cases": len(cases),
         "open": sum(1 for c in cases if c.is_open),
+        "first_poll": moments[0],
         "history": history,
         "tabs": emu.sizes(spreadsheet_id),
         "peak_rss_mb": rss_mb("VmHWM"),
@@ -198,8 +222,12 @@ def ours(params: dict[str, Any], go: Any) -> dict[str, Any]:
 
         profiler = cProfile.Profile()
         profiler.enable()
+    clock = GcClock().__enter__()
     if app is None:
         app = build(*args)
+    phases = memory_phases(app) if params.get("memory") else None
+    if params.get("gc_off"):
+        gc.disable()
     timed(app.sheets, "read", spent)
     timed(app.sheets, "write", spent)
     tabs: dict[str, int] = {}
@@ -213,11 +241,13 @@ def ours(params: dict[str, Any], go: Any) -> dict[str, Any]:
     app.sheets.write = counting_write
     timed(app.outbox, "deliver", spent)
     result = poll(app, now)
+    gc.enable()
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(profile)
     wall = time.perf_counter() - t
     peak = rss_mb("VmHWM")
+    clock.__exit__()
     app.close()
     return {
         "wall": wall,
@@ -229,8 +259,88 @@ def ours(params: dict[str, Any], go: Any) -> dict[str, Any]:
         "delivered": result.delivered,
         "spent": spent,
         "cells_by_tab": tabs,
+        "phases": phases,
+        "gc_seconds": clock.seconds,
+        "gc_passes": clock.passes,
         "summary": result.summary(),
     }
+
+
+class GcClock:
+    """Wall time spent in the cyclic garbage collector while active (``gc.callbacks``)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.passes = 0
+        self._start = 0.0
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._start
+            self.passes += 1
+
+    def __enter__(self) -> GcClock:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self)
+
+
+def memory_phases(app: Any) -> list[tuple[str, float, float, float]]:
+    """Trace Python allocations per step of the cycle (tracemalloc; slows the cycle down).
+
+    Each step records (name, MiB live before, MiB peak during, MiB live after); steps are the functions
+    ``cakra.cycle`` calls, wrapped by name, so a renamed one is simply not reported.
+    """
+    import tracemalloc
+
+    import cakra.cycle as cycle
+    from workflow.status_sheet import StatusSheet
+
+    records: list[tuple[str, float, float, float]] = []
+    mib = 1024 * 1024
+
+    def wrap(owner: Any, name: str, label: str) -> None:
+        inner = getattr(owner, name, None)
+        if inner is None:
+            return
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            before = tracemalloc.get_traced_memory()[0]
+            tracemalloc.reset_peak()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                current, peak = tracemalloc.get_traced_memory()
+                records.append((label, before / mib, peak / mib, current / mib))
+
+        setattr(owner, name, wrapper)
+
+    for name in (
+        "read_tabs",
+        "read_reports",
+        "StatusSheet",
+        "apply_operator_edits",
+        "plan_notices",
+        "enqueue_notices",
+        "enqueue_citizen_messages",
+        "history_writes",
+        "visits",
+        "dashboard_grid",
+        "dashboard_writes",
+    ):
+        wrap(cycle, name, name)
+    wrap(StatusSheet, "writes", "StatusSheet.writes")
+    wrap(app.ledger, "cases", "ledger.cases")
+    wrap(app.ledger, "history", "ledger.history")
+    wrap(app.ledger, "unmirrored_history", "ledger.unmirrored_history")
+    wrap(app.sheets, "write", "sheets.write")
+    wrap(app.outbox, "deliver", "outbox.deliver")
+    tracemalloc.start()
+    return records
 
 
 def reset_peak() -> None:
