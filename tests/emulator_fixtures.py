@@ -19,12 +19,8 @@ from emulator.server import SheetsEmulator
 @pytest.fixture
 def emulator() -> Iterator[SheetsEmulator]:
     """A started emulator without auth (gspread with ``auth=None`` sends no token)."""
-    emu = SheetsEmulator(require_auth=False)
-    emu.start()
-    try:
+    with SheetsEmulator(require_auth=False) as emu:
         yield emu
-    finally:
-        emu.stop()
 
 
 @pytest.fixture

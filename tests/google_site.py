@@ -101,12 +101,8 @@ class GoogleSite(Site):
 @pytest.fixture
 def google_emulator() -> Iterator[SheetsEmulator]:
     """An emulator that checks bearer tokens, as Google does."""
-    emu = SheetsEmulator(require_auth=True)
-    emu.start()
-    try:
+    with SheetsEmulator(require_auth=True) as emu:
         yield emu
-    finally:
-        emu.stop()
 
 
 @pytest.fixture
