@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from notify.compose import base_context
@@ -57,6 +57,10 @@ def citizen_view(app: App, case: Case) -> dict[str, Any]:
     }
 
 
+# A report older than this when Cakra first sees it gets no acknowledgement (see below).
+ACK_WINDOW = timedelta(days=2)
+
+
 def enqueue_citizen_messages(
     app: App, now: datetime, *, opened: Iterable[Case], closed: Iterable[Case]
 ) -> int:
@@ -64,7 +68,10 @@ def enqueue_citizen_messages(
     if not app.config.raw["citizen"]["send"]:
         return 0
     count = 0
-    for template, cases in (("citizen_ack", opened), ("citizen_close", closed)):
+    # A report older than this when Cakra first sees it is history (Cakra installed on a form that
+    # already had responses): thanking its reporter now, weeks later, would only confuse them.
+    fresh = [c for c in opened if now - c.report.received_at <= ACK_WINDOW]
+    for template, cases in (("citizen_ack", fresh), ("citizen_close", closed)):
         for case in cases:
             count += _enqueue(app, case, template, now)
     return count

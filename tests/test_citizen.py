@@ -184,3 +184,14 @@ def test_an_edited_response_cannot_drop_the_citizens_flag(site: Site) -> None:
 )
 def test_privacy_answers(answer: str | None, flags: list[str]) -> None:
     assert parse_flags(answer) == flags
+
+
+def test_no_acknowledgement_for_old_responses_when_cakra_is_installed_on_an_existing_form(site: Site) -> None:
+    site.submit(response(0), response(1, nik="1404015501900002", email_address="baru@contoh.example"))
+    site.rows[0][0] = (T0 - timedelta(days=30)).replace(tzinfo=None)  # a month-old response
+    site.set_response(0, site.rows[0])
+    site.poll(T0 + timedelta(minutes=2))
+    acknowledged = [
+        m["To"] for m in site.emails() if str(m["Subject"]).startswith("Laporan Anda telah diterima")
+    ]
+    assert acknowledged == ["baru@contoh.example"]
