@@ -240,7 +240,8 @@ def simulate_morning(app: App, world: DemoWorld, note: Callable[[], str] = lambd
 
 def print_emails(out: Path) -> None:
     emails = sorted((out / "outbox").glob("*.eml"))
-    print(f"  email ({len(emails):>2} pesan)      : {out / 'outbox'}/*.eml, antara lain:")
+    label = f"email ({len(emails)} pesan)"
+    print(f"  {label:<24}: {out / 'outbox'}/*.eml, antara lain:")
     for label, path in highlights(emails).items():
         print(f"    {label:<22}: {path.name}")
 

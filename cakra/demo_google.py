@@ -71,9 +71,12 @@ class GoogleWorld:
         rows = sheet.get_all_values()
         header = rows[0]
         number = next(i for i, r in enumerate(rows, 1) if r and r[header.index("No. Tiket")] == ticket)
-        for title, value in values.items():  # typed by a person: the Sheets UI sends USER_ENTERED
+        # The demo's emulated operator types as a person in the Sheets UI does; the service never does.
+        for title, value in values.items():
             cell = f"{column_letter(header.index(title) + 1)}{number}"
-            sheet.update([[value]], cell, value_input_option="USER_ENTERED")
+            sheet.update(
+                [[value]], cell, value_input_option="USER_ENTERED"
+            )  # emulated person, not the service
         self._done()
 
     def service_requests(self) -> str:
