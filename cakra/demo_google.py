@@ -2,9 +2,9 @@
 
 A local Sheets API emulator stands in for Google; the service talks to it with real gspread and
 google-auth (a generated service-account key whose token endpoint is the emulator's). Citizens and
-operators act through their own client, as the form and the Sheets UI would. Each cycle's line says
-how many API requests the service made. The emulator keeps its spreadsheet in memory, so the demo saves
-a snapshot of every tab to ``DIR/google-snapshot.xlsx`` before it stops.
+operators act on the spreadsheet as the form and the Sheets UI do (``SheetsEmulator.enter``). Each
+cycle's line says how many API requests the service made. The emulator keeps its spreadsheet in
+memory, so the demo saves a snapshot of every tab to ``DIR/google-snapshot.xlsx`` before it stops.
 """
 
 from __future__ import annotations
@@ -12,9 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-import gspread
 import openpyxl
-import requests
 
 from cakra.app import build_app
 from cakra.config import load_config
@@ -22,14 +20,14 @@ from cakra.demo import DEMO_CONFIG, print_emails, simulate_morning
 from cakra.demo_data import RESPONSE_HEADERS
 from emulator.keys import make_service_account_key
 from emulator.server import SheetsEmulator
-from sheets.endpoint import point_session_at
 from sheets.google import column_letter
 
 SHEETS_EPOCH = datetime(1899, 12, 30)
-TABS = ("Form Responses 1", "Status Kasus", "Riwayat", "Ringkasan")
+RESPONSES_TAB, STATUS_TAB = "Form Responses 1", "Status Kasus"
+TABS = (RESPONSES_TAB, STATUS_TAB, "Riwayat", "Ringkasan")
 
 
-def _cell(value: object) -> object:
+def form_value(value: object) -> object:
     """What Google Forms stores: a date serial for the timestamp, the answer's text otherwise."""
     if isinstance(value, datetime):
         return (value.replace(tzinfo=None) - SHEETS_EPOCH).total_seconds() / 86400
@@ -37,50 +35,42 @@ def _cell(value: object) -> object:
 
 
 class GoogleWorld:
-    """Citizens (the form) and operators (the Sheets UI) on the emulator, through their own client."""
+    """Citizens (the form) and operators (the Sheets UI) acting on the emulator's spreadsheet directly.
+
+    They act as Google Forms and a person typing do — server-side, not through the API — so the
+    emulator's request log holds the service's requests alone.
+    """
 
     def __init__(self, emulator: SheetsEmulator, spreadsheet_id: str) -> None:
         self.emulator = emulator
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {emulator.issue_token()}"
-        client = gspread.Client(auth=None, session=point_session_at(session, emulator.base_url))  # type: ignore[arg-type]
-        self.book = client.open_by_key(spreadsheet_id)
+        self.spreadsheet_id = spreadsheet_id
         self.rows = 0
-        self.mark = 0  # the request log's length after the people's last action
-
-    def _done(self) -> None:
-        self.mark = len(self.emulator.log)
 
     def append_responses(self, rows: list[list[object]]) -> None:
         fresh = rows[self.rows :]
         if fresh:
-            sheet = self.book.worksheet("Form Responses 1")
-            sheet.update(
-                [[_cell(v) for v in row] for row in fresh], f"A{self.rows + 2}", value_input_option="RAW"
-            )
+            self._form(f"A{self.rows + 2}", fresh)
             self.rows = len(rows)
-        self._done()
 
     def edit_response(self, index: int, row: list[object]) -> None:
-        sheet = self.book.worksheet("Form Responses 1")
-        sheet.update([[_cell(v) for v in row]], f"A{index + 2}", value_input_option="RAW")
-        self._done()
+        self._form(f"A{index + 2}", [row])
+
+    def _form(self, cell: str, rows: list[list[object]]) -> None:
+        values = [[form_value(v) for v in row] for row in rows]
+        self.emulator.enter(self.spreadsheet_id, RESPONSES_TAB, cell, values, typed=False)
 
     def edit_status(self, ticket: str, values: dict[str, str]) -> None:
-        sheet = self.book.worksheet("Status Kasus")
-        rows = sheet.get_all_values()
+        rows = self.emulator.values(self.spreadsheet_id, STATUS_TAB)
         header = rows[0]
         number = next(i for i, r in enumerate(rows, 1) if r and r[header.index("No. Tiket")] == ticket)
-        # The demo's emulated operator types as a person in the Sheets UI does; the service never does.
         for title, value in values.items():
             cell = f"{column_letter(header.index(title) + 1)}{number}"
-            sheet.update(
-                [[value]], cell, value_input_option="USER_ENTERED"
-            )  # emulated person, not the service
-        self._done()
+            self.emulator.enter(self.spreadsheet_id, STATUS_TAB, cell, [[value]], typed=True)
 
     def service_requests(self) -> str:
-        entries = [e for e in self.emulator.log[self.mark :] if e.kind in ("read", "write")]
+        """The API requests the service made since the last call (its cycle), as a line's ending."""
+        entries = [e for e in self.emulator.log if e.kind in ("read", "write")]
+        self.emulator.log.reset()
         reads = sum(e.kind == "read" for e in entries)
         return f" — API: {reads} baca, {len(entries) - reads} tulis"
 

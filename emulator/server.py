@@ -39,6 +39,7 @@ from .ranges import resolve
 from .render import Renderer
 from .routes import classify, match
 from .store import Store
+from .writes import apply_plan, plan_write
 
 Dispatched = Response | object
 
@@ -159,6 +160,24 @@ class SheetsEmulator:
             return Renderer(ss, self.store.now).read(
                 target.sheet, target.box, "ROWS", render, "SERIAL_NUMBER"
             )
+
+    def enter(
+        self, spreadsheet_id: str, tab: str, cell: str, rows: Sequence[Sequence[Any]], *, typed: bool
+    ) -> None:
+        """Put ``rows`` into ``tab`` from ``cell`` on, as a person or a form would, without HTTP.
+
+        ``typed=True`` is a person typing in the Sheets UI: the text is parsed per the locale, so
+        ``=…`` becomes a formula and ``0812…`` a number. ``typed=False`` is Google Forms storing
+        answers: values are kept as given (a date serial stays a number, text stays text). Rows may run
+        past the grid's last row (the grid grows, as it does for form responses). Not in ``log``: the
+        log is the API client's bill alone.
+        """
+        with self.store.lock:
+            ss = self.store.get(spreadsheet_id)
+            target = resolve(ss, "'" + tab.replace("'", "''") + "'!" + cell, check_grid=False)
+            option = "USER_ENTERED" if typed else "RAW"
+            apply_plan(plan_write(ss, target, [list(r) for r in rows], "ROWS", option, allow_row_growth=True))
+            self.store.touch(ss)
 
     def deny(self, spreadsheet_id: str) -> None:
         """Make an id answer 403 PERMISSION_DENIED (a sheet not shared with the account)."""
