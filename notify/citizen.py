@@ -17,8 +17,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from notify.compose import base_context
-from notify.render import render_message
+from notify.compose import base_context, enqueue_message
 from workflow.case import Case
 from workflow.privacy import is_anonymous, is_confidential
 
@@ -89,15 +88,13 @@ def _enqueue(app: App, case: Case, template: str, now: datetime) -> int:
         "c": citizen_view(app, case),
         "contact": app.config.raw["citizen"]["contact"],
     }
-    rendered = render_message(template, context)
-    message_id = app.outbox.enqueue(
+    message_id = enqueue_message(
+        app,
+        template,
+        context,
         dedupe_key=f"{template}:{case.ticket}",
         role=CITIZEN,
         recipients=[address],
-        sender=app.config.email["from"],
-        subject=rendered.subject,
-        text=rendered.text,
-        html=rendered.html,
         now=now,
     )
     return 1 if message_id else 0

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from notify.outbox import InlineImage
 from notify.plan import RoleNotice
 from notify.render import render_message
 from notify.views import case_view
@@ -48,6 +49,36 @@ def base_context(app: App, now: datetime) -> dict[str, Any]:
     }
 
 
+def enqueue_message(
+    app: App,
+    template: str,
+    context: Mapping[str, Any],
+    *,
+    dedupe_key: str,
+    role: str,
+    recipients: Sequence[str],
+    now: datetime,
+    inline_images: Sequence[InlineImage] = (),
+) -> str | None:
+    """Render ``templates/email/<template>.*`` and record it in the outbox from the configured sender.
+
+    The one way every message enters the outbox; returns its Message-ID, or None when ``dedupe_key``
+    was already recorded. Does not commit (the caller's transaction does).
+    """
+    rendered = render_message(template, context)
+    return app.outbox.enqueue(
+        dedupe_key=dedupe_key,
+        role=role,
+        recipients=recipients,
+        sender=app.config.email["from"],
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        inline_images=inline_images,
+        now=now,
+    )
+
+
 def enqueue_notices(app: App, notices: Sequence[RoleNotice], now: datetime) -> int:
     """Render and enqueue each role's message; return how many were enqueued."""
     count = 0
@@ -75,16 +106,14 @@ def enqueue_notices(app: App, notices: Sequence[RoleNotice], now: datetime) -> i
             "sections": sections,
             "case_count": len({c["ticket"] for s in sections for c in s["cases"]}),
         }
-        rendered = render_message("role_update", context)
         digest = hashlib.sha256("|".join(sorted(notice.keys)).encode()).hexdigest()[:32]
-        message_id = app.outbox.enqueue(
+        message_id = enqueue_message(
+            app,
+            "role_update",
+            context,
             dedupe_key=f"role_update:{notice.role}:{digest}",
             role=notice.role,
             recipients=recipients,
-            sender=app.config.email["from"],
-            subject=rendered.subject,
-            text=rendered.text,
-            html=rendered.html,
             now=now,
         )
         if message_id:

@@ -11,8 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from notify.compose import base_context
-from notify.render import render_message
+from notify.compose import base_context, enqueue_message
 from notify.views import case_view
 from workflow.case import Case
 
@@ -69,15 +68,13 @@ def send_digests(app: App, now: datetime, *, run_date: date, at: time) -> int:
                 "total": len(own),
                 **{name: [case_view(c, app.sop, role, now) for c in group] for name, group in groups.items()},
             }
-            rendered = render_message("digest", context)
-            if app.outbox.enqueue(
+            if enqueue_message(
+                app,
+                "digest",
+                context,
                 dedupe_key=key,
                 role=role,
                 recipients=app.config.role_emails(role),
-                sender=app.config.email["from"],
-                subject=rendered.subject,
-                text=rendered.text,
-                html=rendered.html,
                 now=now,
             ):
                 made += 1

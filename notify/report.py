@@ -16,9 +16,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from notify.charts import bar_chart, stacked_columns
-from notify.compose import base_context
+from notify.compose import base_context, enqueue_message
 from notify.outbox import InlineImage
-from notify.render import render_message
 from notify.views import case_view
 from workflow.sla import compliance, step_times, visits
 
@@ -84,18 +83,16 @@ def send_to_report_roles(app: App, now: datetime, key: str, template: str, build
             if app.outbox.has(dedupe_key):
                 continue  # already made: skip building the charts again
             context, images = build(role)
-            rendered = render_message(template, context)
             message_id = (
-                app.outbox.enqueue(
+                enqueue_message(
+                    app,
+                    template,
+                    context,
                     dedupe_key=dedupe_key,
                     role=role,
                     recipients=recipients,
-                    sender=app.config.email["from"],
-                    subject=rendered.subject,
-                    text=rendered.text,
-                    html=rendered.html,
-                    inline_images=images,
                     now=now,
+                    inline_images=images,
                 )
                 or message_id
             )
