@@ -41,6 +41,17 @@ def config_from(args: argparse.Namespace) -> Config:
     return load_config(Path(args.config))
 
 
+def make_and_deliver(args: argparse.Namespace, make: Callable[[App, datetime], str]) -> int:
+    """Open the app, let ``make`` record messages at the wall clock's now (it returns what it made, as
+    words for the operator), deliver the outbox, and print one line."""
+    with opened_app(args) as app:
+        now = now_in(app.config)
+        made = make(app, now)
+        delivery = app.outbox.deliver(app.transport, now)
+    print(f"{made}; {len(delivery.sent)} pesan terkirim")
+    return 0
+
+
 @contextmanager
 def opened_app(args: argparse.Namespace) -> Iterator[App]:
     """The service's parts built from ``--config``, closed when the command is done."""

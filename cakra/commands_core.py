@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cakra.commands import PARSERS, command, config_from, now_in, opened_app
+from cakra.commands import PARSERS, command, config_from, make_and_deliver, now_in, opened_app
 
 
 def _parsers(sub: argparse._SubParsersAction) -> None:
@@ -63,14 +63,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     """Send the leadership summary now."""
     from notify.report import send_summary
 
-    with opened_app(args) as app:
-        now = now_in(app.config)
-        message_id = send_summary(app, now)
-        delivery = app.outbox.deliver(app.transport, now)
-    print(
-        f"ringkasan {'dibuat' if message_id else 'sudah dibuat sebelumnya'}; {len(delivery.sent)} pesan terkirim"
+    return make_and_deliver(
+        args,
+        lambda app, now: "ringkasan " + ("dibuat" if send_summary(app, now) else "sudah dibuat sebelumnya"),
     )
-    return 0
 
 
 @command("check")

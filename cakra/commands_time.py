@@ -8,9 +8,14 @@
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cakra.commands import PARSERS, command, now_in, opened_app
+from cakra.commands import PARSERS, command, make_and_deliver, opened_app
+
+if TYPE_CHECKING:
+    from cakra.app import App
 
 
 def _parsers(sub: argparse._SubParsersAction) -> None:
@@ -43,13 +48,11 @@ def cmd_digest(args: argparse.Namespace) -> int:
     from cakra.runs import parse_clock
     from notify.digest import send_digests
 
-    with opened_app(args) as app:
-        now = now_in(app.config)
+    def make(app: App, now: datetime) -> str:
         at = parse_clock(app.config.digest["time"] or "00:00", "[digest] time")
-        made = send_digests(app, now, run_date=now.date(), at=at)
-        delivery = app.outbox.deliver(app.transport, now)
-    print(f"{made} rekap harian dibuat; {len(delivery.sent)} pesan terkirim")
-    return 0
+        return f"{send_digests(app, now, run_date=now.date(), at=at)} rekap harian dibuat"
+
+    return make_and_deliver(args, make)
 
 
 @command("weekly")
@@ -57,12 +60,9 @@ def cmd_weekly(args: argparse.Namespace) -> int:
     """Send this week's leadership summary now (once per week)."""
     from notify.report import send_weekly
 
-    with opened_app(args) as app:
-        now = now_in(app.config)
-        message_id = send_weekly(app, now)
-        delivery = app.outbox.deliver(app.transport, now)
-    print(
-        f"ringkasan mingguan {'dibuat' if message_id else 'sudah dibuat sebelumnya'}; "
-        f"{len(delivery.sent)} pesan terkirim"
+    return make_and_deliver(
+        args,
+        lambda app, now: (
+            "ringkasan mingguan " + ("dibuat" if send_weekly(app, now) else "sudah dibuat sebelumnya")
+        ),
     )
-    return 0
