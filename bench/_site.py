@@ -210,6 +210,10 @@ def ours(params: dict[str, Any], go: Any) -> dict[str, Any]:
     if not params["cold"]:
         app = build(*args)
         poll(app, now - timedelta(minutes=5))  # the previous cycle of a running service
+        if params.get("full_read"):
+            from cakra.sheet_view import forget_view
+
+            forget_view(app.ledger)  # as when full_read_minutes have passed: this cycle reads every tab whole
     go()  # the orchestrator appends this cycle's new responses and resets the request log
     gc.collect()
     spent: dict[str, float] = {}
@@ -228,7 +232,7 @@ def ours(params: dict[str, Any], go: Any) -> dict[str, Any]:
     phases = memory_phases(app) if params.get("memory") else None
     if params.get("gc_off"):
         gc.disable()
-    timed(app.sheets, "read", spent)
+    timed(app.sheets, "read_blocks", spent)  # both kinds of read (a full read goes through it too)
     timed(app.sheets, "write", spent)
     tabs: dict[str, int] = {}
     inner_write = app.sheets.write
@@ -320,7 +324,7 @@ def memory_phases(app: Any) -> list[tuple[str, float, float, float]]:
         setattr(owner, name, wrapper)
 
     for name in (
-        "read_tabs",
+        "read_view",
         "read_reports",
         "StatusSheet",
         "apply_operator_edits",
@@ -335,6 +339,7 @@ def memory_phases(app: Any) -> list[tuple[str, float, float, float]]:
         wrap(cycle, name, name)
     wrap(StatusSheet, "writes", "StatusSheet.writes")
     wrap(app.ledger, "cases", "ledger.cases")
+    wrap(app.ledger, "cases_for_cycle", "ledger.cases_for_cycle")
     wrap(app.ledger, "history", "ledger.history")
     wrap(app.ledger, "unmirrored_history", "ledger.unmirrored_history")
     wrap(app.sheets, "write", "sheets.write")

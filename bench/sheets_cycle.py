@@ -330,7 +330,10 @@ def main() -> int:
                         flush=True,
                     )
             if size == sizes[-1]:
-                extras: list[tuple[str, dict[str, Any]]] = [("ours-grid-full", {})]
+                extras: list[tuple[str, dict[str, Any]]] = [
+                    ("ours-grid-full", {}),
+                    ("ours-full-read", {"full_read": True}),
+                ]
                 if args.cold:
                     extras.append(("ours-cold", {"cold": True}))
                 if args.what_if_gc:
@@ -385,11 +388,17 @@ def main() -> int:
     return 1 if errors else 0
 
 
-SUFFIX = {"ours-cold": " (cold)", "ours-gc-off": " (GC off)", "ours-grid-full": " (grid full)"}
+SUFFIX = {
+    "ours-cold": " (cold)",
+    "ours-gc-off": " (GC off)",
+    "ours-grid-full": " (grid full)",
+    "ours-full-read": " (full read)",
+}
 NAMES = {
     "ours": "**ours** (Cakra poll)",
     "ours-cold": "ours, cold process (`run.py poll`)",
     "ours-grid-full": "ours, a cycle that must grow the full Riwayat grid",
+    "ours-full-read": "ours, the periodic full read (every `full_read_minutes`)",
     "ours-gc-off": "ours, what-if: cyclic GC off during the cycle",
     "ours-memory": "ours under tracemalloc",
     "ours-profiled": "ours under cProfile",
@@ -437,14 +446,14 @@ def report(
     )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|")
     for row in rows:
-        if row["impl"] not in ("ours", "ours-grid-full", "ours-cold", "ours-gc-off"):
+        if row["impl"] not in ("ours", "ours-grid-full", "ours-full-read", "ours-cold", "ours-gc-off"):
             continue
         spent = row["spent"]
         compute = row["wall"] - sum(spent.values())
         calls = ", ".join(f"{n}× {c}" for c, n in row["calls"].items())
         print(
             f"| {row['size']:,} | {row['count']}{SUFFIX.get(row['impl'], '')} "
-            f"| {spent.get('read', 0):.2f} | {compute:.2f} | {spent.get('write', 0):.2f} "
+            f"| {spent.get('read_blocks', 0):.2f} | {compute:.2f} | {spent.get('write', 0):.2f} "
             f"| {spent.get('deliver', 0):.2f} | {row['server_seconds']:.2f} "
             f"| {row['gc_seconds']:.2f} ({row['gc_passes']}) | {calls} "
             f"| {', '.join(f'{t} {n:,}' for t, n in row['cells_by_tab'].items()) or '–'} | {row['messages']} "

@@ -64,6 +64,7 @@ DEFAULTS: dict[str, Any] = {
         "status_spreadsheet_id": "",
         "credentials": "",
         "api_endpoint": "",
+        "full_read_minutes": 60,
     },
     "ledger": {"path": "cakra.sqlite"},
     "email": {
@@ -246,6 +247,8 @@ def build_config(user: dict[str, Any], path: Path | None = None) -> Config:
         raise ConfigError(
             "[sheets] backend = 'google' needs spreadsheet_id (the form's response spreadsheet)"
         )
+    if raw["sheets"]["full_read_minutes"] < 1:
+        raise ConfigError("[sheets] full_read_minutes must be at least 1 (minutes between full reads)")
     _validate_time_settings(raw)
     return Config(path, raw)
 

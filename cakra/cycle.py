@@ -1,7 +1,8 @@
 """One poll cycle: read -> ingest -> operator edits -> ledger commit -> write -> deliver.
 
-Every tab the cycle needs (responses, status, the "Ringkasan" dashboard) is read in ONE ``sheets.read``
-call and every cell it changes is written in ONE ``sheets.write`` call.
+What the cycle needs of every tab (responses, status, the "Ringkasan" dashboard) is read in ONE request
+(``cakra.sheet_view``: whole tabs, or only the cells that can have changed) and every cell it changes is
+written in ONE ``sheets.write`` call.
 
 The order is what makes a crash lose nothing: everything decided in a cycle (cases, history, outbox
 rows) is committed in one ledger transaction before the sheet is written or a message leaves. A sheet
@@ -19,15 +20,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from cakra.app import App
-from cakra.config import DEFAULT_RESPONSE_TABS
-from cakra.errors import SheetError
+from cakra.ledger import HistoryEntry
 from cakra.lock import cycle_lock
-from ingest.responses import read_reports
+from cakra.sheet_view import CycleView, commit_view, read_view
+from ingest.responses import read_reports, response_key
 from notify.citizen import enqueue_citizen_messages
 from notify.compose import enqueue_notices
 from notify.outbox import OutboxRow
 from notify.plan import RoleNotice, plan_notices
-from sheets.base import CellWrite, Tab
+from sheets.base import CellWrite
 from workflow.case import Case
 from workflow.dashboard import TITLE as DASHBOARD_TITLE
 from workflow.dashboard import dashboard_grid, dashboard_writes
@@ -36,7 +37,7 @@ from workflow.history_tab import HISTORY_HEADERS, history_writes
 from workflow.operator_edits import apply_operator_edits
 from workflow.pause import resume_if_answered
 from workflow.sla import Visit, month_period, visits
-from workflow.status_sheet import HEADERS, StatusSheet, service_values
+from workflow.status_sheet import HEADERS, StatusSheet, service_values, shown_text
 
 log = logging.getLogger("cakra.cycle")
 
@@ -69,36 +70,6 @@ class CycleResult:
             f"({self.reminders} pengingat, {self.escalations} eskalasi), {self.citizen} pesan pelapor, "
             f"{self.delivered} terkirim, {self.failed} gagal"
         )
-
-
-@dataclass
-class CycleTabs:
-    responses: Tab
-    status: Tab
-    dashboard: Tab | None  # None when [sheets] dashboard_tab = "" (or the tab could not be made)
-
-
-def response_tab_names(app: App) -> list[str]:
-    configured = app.config.sheets["responses_tab"]
-    return list(DEFAULT_RESPONSE_TABS) if configured in DEFAULT_RESPONSE_TABS else [configured]
-
-
-def read_tabs(app: App) -> CycleTabs:
-    """The response, status and dashboard tabs in ONE read; a missing status tab is started empty."""
-    sheets = app.config.sheets
-    wanted = response_tab_names(app)
-    extra = [sheets["dashboard_tab"]] if sheets["dashboard_tab"] else []
-    tabs = app.sheets.read([*wanted, sheets["status_tab"], *extra])
-    responses = next((tabs[name] for name in wanted if tabs.get(name) is not None), None)
-    if responses is None:
-        raise SheetError(
-            f"the response tab {' / '.join(repr(n) for n in wanted)} was not found; "
-            "set [sheets] responses_tab to the tab the form writes to"
-        )
-    status = tabs.get(sheets["status_tab"])
-    if status is None:
-        status = Tab(sheets["status_tab"], [list(HEADERS)])
-    return CycleTabs(responses, status, tabs.get(sheets["dashboard_tab"]) if extra else None)
 
 
 def ensure_tabs(app: App) -> list[str]:
@@ -148,18 +119,35 @@ def _poll(app: App, now: datetime, on_before_send: Callable[[OutboxRow], None] |
     config, sop, ledger = app.config, app.sop, app.ledger
     result = CycleResult()
     ensure_tabs(app)
-    tabs = read_tabs(app)
-    cases = ledger.cases()
+    view = read_view(app, now)
+    if view is None:
+        log.info("susunan kolom lembar berubah; siklus berikutnya membaca semua tab")
+        return _deliver(app, now, result, on_before_send)
+    status = StatusSheet(view.status)
+    keys = [response_key(index + 1) for index in view.response_rows]
+    if view.full:
+        cases = ledger.cases()
+        unsettled: set[str] = set()
+    else:
+        # Rows an operator changed, and cases without a row (deleted, or a write that failed).
+        on_rows = status.operator_signatures()
+        unsettled = {
+            ticket
+            for ticket, signature in ledger.operator_signatures().items()
+            if on_rows.get(ticket) != signature
+        }
+        cases = ledger.cases_for_cycle(month_start(app, now), unsettled, keys)
+    open_before = {case.ticket for case in cases if case.is_open}
     by_response = {case.report.response_key: case for case in cases}
     reports = read_reports(
-        tabs.responses,
+        view.responses,
         config.aliases(),
         sop,
         app.sheets.timezone,
         user_fields=list(config.raw["columns"]),
-        skip={key: case.report.fingerprint for key, case in by_response.items()},
+        skip={key: by_response[key].report.fingerprint for key in keys if key in by_response},
+        rows=view.response_rows,
     )
-    status = StatusSheet(tabs.status)
     window = timedelta(hours=config.intake["duplicate_window_hours"])
     with ledger.transaction():
         new: list[Case] = []
@@ -169,16 +157,19 @@ def _poll(app: App, now: datetime, on_before_send: Callable[[OutboxRow], None] |
                 update_case(existing, report, ledger, now, config.tz)
                 result.resumed += resume_if_answered(existing, sop, app.calendar, ledger, now)
                 ledger.save_case(existing)
+                unsettled.add(existing.ticket)
                 result.edited += 1
             else:
                 case = open_case(report, sop, app.calendar, ledger, now, window)
                 ledger.save_case(case)
                 cases.append(case)
                 new.append(case)
+                unsettled.add(case.ticket)
         result.new = len(new)
         edits = apply_operator_edits(cases, status, sop, app.calendar, ledger, now)
         for case in edits.touched:
             ledger.save_case(case)
+            unsettled.add(case.ticket)
         result.moved, result.refused = len(edits.moved), len(edits.refused)
         result.paused, result.resumed = len(edits.paused), result.resumed + len(edits.resumed)
         notices = plan_notices(
@@ -197,23 +188,72 @@ def _poll(app: App, now: datetime, on_before_send: Callable[[OutboxRow], None] |
             app, now, opened=new, closed=[c for c in edits.moved if not c.is_open]
         )
         history = ledger.unmirrored_history(first_free_row=2)
+        commit_view(ledger, view, status)
 
-    summary_chars = int(config.intake["description_chars"])
-    writes: list[CellWrite] = status.writes(
-        cases, lambda case: service_values(case, sop, now, config.tz, summary_chars)
-    )
-    writes += history_writes(config.sheets["history_tab"], history, sop, config.tz)
-    if tabs.dashboard is not None:
-        grid = dashboard_grid(cases, month_visits(app, cases, now), sop, now, config.tz)
-        writes += dashboard_writes(tabs.dashboard, grid, now, config.tz)
-    result.cells_written = app.sheets.write(writes)
-    with ledger.transaction():
-        ledger.mark_mirrored(entry.id for entry in history)
+    # A closed case nobody touched shows what it showed last cycle: only a full read looks at it again.
+    watched = open_before | unsettled
+    on_sheet = cases if view.full else [c for c in cases if c.ticket in watched]
+    result.cells_written = _write(app, now, view, status, on_sheet, cases, history, watched)
+    return _deliver(app, now, result, on_before_send)
 
+
+def _deliver(
+    app: App, now: datetime, result: CycleResult, on_before_send: Callable[[OutboxRow], None] | None
+) -> CycleResult:
     delivery = app.outbox.deliver(app.transport, now, on_before_send=on_before_send)
     result.delivered, result.failed = len(delivery.sent), len(delivery.failed)
     log.info("siklus selesai: %s", result.summary())
     return result
+
+
+def _write(
+    app: App,
+    now: datetime,
+    view: CycleView,
+    status: StatusSheet,
+    on_sheet: list[Case],
+    cases: list[Case],
+    history: list[HistoryEntry],
+    watched: set[str],
+) -> int:
+    """The cycle's ONE write (status rows of ``on_sheet``, new history, the dashboard); then remember
+    what the service columns of the rows in ``watched`` and of every row written now show.
+
+    A full read leaves the other rows' memory as it was: they needed no write, so they show what the
+    service wants; a memory older than that costs at most a rewrite of equal cells when a later
+    partial cycle looks at the row (and saves holding 50,000 rows' values at once).
+    """
+    config, sop, ledger = app.config, app.sop, app.ledger
+    summary_chars = int(config.intake["description_chars"])
+    remembered: dict[str, dict[str, str]] = {}
+
+    def wanted(case: Case) -> dict[str, str]:
+        values = service_values(case, sop, now, config.tz, summary_chars)
+        if case.ticket in watched:
+            remembered[case.ticket] = values
+        return values
+
+    if not view.full:
+        # What the service last wrote stands in for the cells a partial read skipped.
+        status.assume(ledger.shown(c.ticket for c in on_sheet))
+    writes: list[CellWrite] = status.writes(on_sheet, wanted, changed=remembered)
+    writes += history_writes(config.sheets["history_tab"], history, sop, config.tz)
+    if view.dashboard is not None:
+        visited = month_visits(app, cases, now)
+        grid = dashboard_grid(cases, visited, sop, now, config.tz, ledger.kecamatan_totals())
+        writes += dashboard_writes(view.dashboard, grid, now, config.tz)
+    written = app.sheets.write(writes)
+    shown = {ticket: shown_text(values) for ticket, values in remembered.items()}
+    before = ledger.shown(shown)
+    with ledger.transaction():
+        ledger.mark_mirrored(entry.id for entry in history)
+        ledger.save_shown({ticket: text for ticket, text in shown.items() if before.get(ticket) != text})
+    return written
+
+
+def month_start(app: App, now: datetime) -> datetime:
+    local = now.astimezone(app.config.tz)
+    return month_period(local.year, local.month, app.config.tz)[0]
 
 
 def month_visits(app: App, cases: list[Case], now: datetime) -> list[Visit]:
@@ -222,8 +262,7 @@ def month_visits(app: App, cases: list[Case], now: datetime) -> list[Visit]:
     A case closed before this month has no visit ending or falling due in it, so years of closed cases
     cost nothing here.
     """
-    local = now.astimezone(app.config.tz)
-    since, _ = month_period(local.year, local.month, app.config.tz)
+    since = month_start(app, now)
     relevant = [c for c in cases if c.closed_at is None or c.closed_at >= since]
     return visits(relevant, app.ledger.history_of_cases_open_since(since), app.sop, app.calendar)
 

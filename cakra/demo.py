@@ -223,8 +223,10 @@ def simulate_morning(app: App, world: DemoWorld, note: Callable[[], str] = lambd
     for minutes in range(5, 125, CYCLE_MINUTES):
         now = DEMO_START + timedelta(minutes=minutes)
         world.append_responses([row for row in responses if _arrival(row) <= now])
-        for _, index, column, value in (e for e in REPORTER_EDITS if e[0] == minutes - 5):
+        for at, index, column, value in (e for e in REPORTER_EDITS if e[0] == minutes - 5):
             responses[index][column] = value
+            # Google Forms stamps an edited response with the time of the edit.
+            responses[index][0] = (DEMO_START + timedelta(minutes=at)).replace(tzinfo=None)
             world.edit_response(index, responses[index])
         tickets = {case.seq: case.ticket for case in app.ledger.cases()}
         for _, seq, values in (s for s in OPERATOR_SCRIPT if s[0] == minutes - 5):

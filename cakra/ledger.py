@@ -4,7 +4,10 @@
 - ``history``: the audit trail (append-only), mirrored to the "Riwayat" tab; an entry that starts or
   extends a step's clock carries the deadline it set, so the SLA never recomputes a past deadline;
 - ``notices``: which per-case notices (new, entered, overdue) were already claimed, so none repeats;
-- ``meta``: small facts (schema version);
+- ``meta``: small facts (the sheet view's state: see ``cakra/sheet_view.py``);
+- ``responses`` and ``status_shown``: what the sheets held when last read or written (each response
+  row's timestamp cell; the service columns of each case's status row), so a cycle reads and compares
+  only what can have changed;
 - the outbox table belongs to ``notify.outbox`` and shares this connection and its transactions.
 """
 
@@ -31,7 +34,9 @@ CREATE TABLE IF NOT EXISTS cases (
     deadline TEXT,
     closed_at TEXT,
     created_at TEXT NOT NULL,
-    data TEXT NOT NULL
+    data TEXT NOT NULL,
+    operator TEXT NOT NULL DEFAULT '',
+    kecamatan TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS cases_nik ON cases (nik);
 CREATE INDEX IF NOT EXISTS cases_open_deadline ON cases (closed_at, deadline);
@@ -51,6 +56,8 @@ CREATE TABLE IF NOT EXISTS history (
 CREATE INDEX IF NOT EXISTS history_ticket ON history (ticket);
 CREATE INDEX IF NOT EXISTS history_unmirrored ON history (mirrored);
 CREATE TABLE IF NOT EXISTS notices (key TEXT PRIMARY KEY, claimed_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS responses (row INTEGER PRIMARY KEY, stamp TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS status_shown (ticket TEXT PRIMARY KEY, shown TEXT NOT NULL);
 """
 
 
@@ -90,6 +97,19 @@ class Ledger:
         columns = {row[1] for row in self.conn.execute("PRAGMA table_info(history)")}
         if "deadline" not in columns:
             self.conn.execute("ALTER TABLE history ADD COLUMN deadline TEXT")
+        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(cases)")}
+        if "kecamatan" not in columns:
+            self.conn.execute("ALTER TABLE cases ADD COLUMN kecamatan TEXT NOT NULL DEFAULT ''")
+            self.conn.execute(
+                "UPDATE cases SET kecamatan = COALESCE(json_extract(data, '$.report.kecamatan'), '')"
+            )
+        if "operator" not in columns:
+            self.conn.execute("ALTER TABLE cases ADD COLUMN operator TEXT NOT NULL DEFAULT ''")
+            for case in self.cases():
+                self.conn.execute(
+                    "UPDATE cases SET operator = ? WHERE ticket = ?", (case.operator_signature, case.ticket)
+                )
+        self.conn.execute("CREATE INDEX IF NOT EXISTS cases_kecamatan ON cases (kecamatan)")
 
     def close(self) -> None:
         self.conn.close()
@@ -103,9 +123,10 @@ class Ledger:
     # cases -------------------------------------------------------------------------------------------
     def save_case(self, case: Case) -> None:
         self.conn.execute(
-            "INSERT INTO cases (ticket, seq, response_key, nik, step, deadline, closed_at, created_at, data)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(ticket) DO UPDATE SET nik=excluded.nik,"
-            " step=excluded.step, deadline=excluded.deadline, closed_at=excluded.closed_at, data=excluded.data",
+            "INSERT INTO cases (ticket, seq, response_key, nik, step, deadline, closed_at, created_at, data,"
+            " operator, kecamatan) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(ticket) DO UPDATE SET"
+            " nik=excluded.nik, step=excluded.step, deadline=excluded.deadline, closed_at=excluded.closed_at,"
+            " data=excluded.data, operator=excluded.operator, kecamatan=excluded.kecamatan",
             (
                 case.ticket,
                 case.seq,
@@ -116,6 +137,8 @@ class Ledger:
                 _iso(case.closed_at),
                 _iso(case.created_at),
                 case.to_json(),
+                case.operator_signature,
+                case.report.kecamatan or "",
             ),
         )
 
@@ -124,6 +147,25 @@ class Ledger:
         where = " WHERE closed_at IS NULL" if open_only else ""
         rows = self.conn.execute(f"SELECT data FROM cases{where} ORDER BY seq")  # noqa: S608 (constant)
         return [Case.from_json(data) for (data,) in rows]
+
+    def cases_for_cycle(
+        self, since: datetime, tickets: Iterable[str], response_keys: Iterable[str]
+    ) -> list[Case]:
+        """The cases an incremental cycle works on, in ticket order: every open case, every case closed or
+        created since ``since`` (this month's figures), and those named by ticket or response key."""
+        query = "SELECT seq, data FROM cases WHERE closed_at IS NULL OR closed_at >= ? OR created_at >= ?"
+        found = dict(self.conn.execute(query, (_iso(since), _iso(since))).fetchall())
+        for column, values in (("ticket", tickets), ("response_key", response_keys)):
+            found.update(self._where_in("SELECT seq, data FROM cases WHERE {} IN ({})", column, values))
+        return [Case.from_json(found[seq]) for seq in sorted(found)]
+
+    def operator_signatures(self) -> dict[str, str]:
+        """Ticket -> signature of the operator values last seen on its row (every case)."""
+        return dict(self.conn.execute("SELECT ticket, operator FROM cases"))
+
+    def kecamatan_totals(self) -> dict[str, int]:
+        """Cases per kecamatan as the citizen typed it ("" when not given), all time."""
+        return dict(self.conn.execute("SELECT kecamatan, COUNT(*) FROM cases GROUP BY kecamatan").fetchall())
 
     def case_by_response(self) -> dict[str, Case]:
         return {case.report.response_key: case for case in self.cases()}
@@ -202,6 +244,50 @@ class Ledger:
 
     def mark_mirrored(self, ids: Iterable[int]) -> None:
         self.conn.executemany("UPDATE history SET mirrored = 1 WHERE id = ?", [(i,) for i in ids])
+
+    # what the sheets held ---------------------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+            (key, value),
+        )
+
+    def response_stamps(self) -> dict[int, str]:
+        """Response sheet row -> its timestamp cell as last read."""
+        return dict(self.conn.execute("SELECT row, stamp FROM responses"))
+
+    def save_response_stamps(self, stamps: dict[int, str]) -> None:
+        self.conn.executemany(
+            "INSERT INTO responses (row, stamp) VALUES (?, ?) ON CONFLICT(row) DO UPDATE SET stamp=excluded.stamp",
+            stamps.items(),
+        )
+
+    def shown(self, tickets: Iterable[str] | None = None) -> dict[str, str]:
+        """Ticket -> the service columns last written to its status row (JSON), for ``tickets`` or all."""
+        if tickets is None:
+            return dict(self.conn.execute("SELECT ticket, shown FROM status_shown"))
+        return dict(
+            self._where_in("SELECT ticket, shown FROM status_shown WHERE {} IN ({})", "ticket", tickets)
+        )
+
+    def _where_in(self, query: str, column: str, values: Iterable[str]) -> list[tuple]:
+        """``query`` (with ``{}`` for the column and the marks) run over ``values`` in chunks of 500."""
+        wanted, rows = list(values), []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows += self.conn.execute(query.format(column, ",".join("?" * len(chunk))), chunk).fetchall()
+        return rows
+
+    def save_shown(self, shown: dict[str, str]) -> None:
+        self.conn.executemany(
+            "INSERT INTO status_shown (ticket, shown) VALUES (?, ?)"
+            " ON CONFLICT(ticket) DO UPDATE SET shown=excluded.shown",
+            shown.items(),
+        )
 
     # notices -----------------------------------------------------------------------------------------
     def claim(self, key: str, now: datetime) -> bool:

@@ -163,6 +163,9 @@ class LogEntry:
     bytes_out: int
     kind: str
     duration: float
+    # What the client said it takes back: Google gzips an answer only for a user agent containing "gzip".
+    user_agent: str = ""
+    accept_encoding: str = ""
 
 
 class RequestLog(Sequence[LogEntry]):

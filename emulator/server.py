@@ -199,8 +199,20 @@ class SheetsEmulator:
         result = self._answer(method, path, decoded, query, headers, body, kind)
         status = result.status if isinstance(result, Response) else 0
         out = len(result.body) if isinstance(result, Response) else 0
+        said = {key.lower(): value for key, value in headers.items()}
         self.log.append(
-            LogEntry(method, decoded, query, status, len(body), out, kind, time.monotonic() - started)
+            LogEntry(
+                method,
+                decoded,
+                query,
+                status,
+                len(body),
+                out,
+                kind,
+                time.monotonic() - started,
+                said.get("user-agent", ""),
+                said.get("accept-encoding", ""),
+            )
         )
         return result
 

@@ -49,6 +49,11 @@ def locate_columns(
     return found
 
 
+def response_key(sheet_row: int) -> str:
+    """A response's identity: its row (Google Forms rewrites the same row when the answer is edited)."""
+    return f"row:{sheet_row}"
+
+
 def _fingerprint(row: Sequence[object]) -> str:
     payload = json.dumps([None if v in (None, "") else str(v) for v in row], ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()[:24]
@@ -62,28 +67,35 @@ def read_reports(
     *,
     user_fields: Sequence[str] = (),
     skip: Mapping[str, str] | None = None,
+    rows: Sequence[int] | None = None,
 ) -> list[Report]:
-    """Every response row as a ``Report``; rows whose fingerprint equals ``skip[key]`` are left out.
+    """The response rows (``rows``: 0-based indices into ``tab.rows``; default every row below the
+    header) as ``Report``s; rows whose fingerprint equals ``skip[key]`` are left out.
 
     ``skip`` is what the ledger already processed (response key -> fingerprint), which makes a cycle
-    incremental: an unchanged response costs one hash, an edited one is read again.
+    incremental: an unchanged response costs one hash, an edited one is read again. Only the cells under
+    a header count (what a partial read of the row returns, cakra/sheet_view.py).
     """
     columns = locate_columns(tab, aliases, user_fields)
     skip = skip or {}
-    body = tab.rows[1:]
+    header_width = len(tab.rows[0])
     positions: list[int] = []
     keys: list[str] = []
     prints: list[str] = []
-    for offset, row in enumerate(body):
+    for index in range(1, len(tab.rows)) if rows is None else rows:
+        row = tab.rows[index][:header_width]
+        while row and row[-1] in (None, ""):
+            row.pop()  # as the API returns it: trailing empty cells dropped
         if not any(v not in (None, "") for v in row):
             continue  # an empty row is no response
-        key, fingerprint = f"row:{offset + 2}", _fingerprint(row)
+        key, fingerprint = response_key(index + 1), _fingerprint(row)
         if skip.get(key) != fingerprint:
-            positions.append(offset)
+            positions.append(index)
             keys.append(key)
             prints.append(fingerprint)
     if not positions:
         return []
+    body = tab.rows
     width = max(columns.values()) + 1
     frame = pd.DataFrame([(list(body[i]) + [None] * width)[:width] for i in positions], dtype=object).rename(
         columns={pos: name for name, pos in columns.items()}
@@ -117,7 +129,7 @@ def read_reports(
         reports.append(
             Report(
                 response_key=keys[index],
-                response_row=positions[index] + 2,
+                response_row=positions[index] + 1,
                 fingerprint=prints[index],
                 received_at=received,  # type: ignore[arg-type]  # filled by the intake when None
                 name=record["name"],

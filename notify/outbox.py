@@ -27,7 +27,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
+from email.parser import BytesParser
 from email.utils import format_datetime, parseaddr
 
 from notify.transports.base import PartialDelivery, Transport, TransportError, open_session
@@ -113,11 +114,23 @@ class OutboxRow:
     sent_at: str | None
     last_error: str | None
 
+    def for_sending(self) -> Message:
+        """The stored bytes as a message whose serialisation is those same bytes, for a transport.
+
+        Parsed with ``policy.compat32``, which keeps headers as the stored strings and bodies as the stored
+        bytes: its serialisation round-trips exactly (8-bit text, folded encoded words, inline images)
+        and costs a third of a ``policy.default`` parse and re-encode.
+        """
+        return _STORED.parsebytes(self.raw)
+
     def message(self) -> EmailMessage:
         """The stored bytes parsed back into a message (headers and parts as built at enqueue)."""
         parsed = message_from_bytes(self.raw, policy=policy.default)
         assert isinstance(parsed, EmailMessage)  # guaranteed by policy.default
         return parsed
+
+
+_STORED = BytesParser(policy=policy.compat32)
 
 
 @dataclass
@@ -311,7 +324,7 @@ class Outbox:
                 if on_before_send is not None:
                     on_before_send(row)  # outside the try: an exception here aborts the run as a crash would
                 try:
-                    session.send(row.message())
+                    session.send(row.for_sending())
                 except PartialDelivery as exc:
                     self._finish(row, "sent", now, str(exc))
                     result.sent.append(row.message_id)

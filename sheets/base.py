@@ -3,6 +3,10 @@
 Every backend (the local .xlsx workbook, Google Sheets) keeps the same promises, which is what lets the
 core run unchanged on either:
 - ``read(tabs)`` reads every tab a cycle needs in ONE request; a missing tab comes back as ``None``.
+- ``read_blocks(wanted)`` is the same ONE request for parts of tabs (a header row, a few columns, the
+  rows after the last one seen): a tab comes back with the cells of its blocks in their places and
+  ``None`` everywhere else, the same shape on every backend (``project``), so the core never depends
+  on reading more than it asked for.
 - ``write(cells)`` writes every changed cell in ONE request and makes no request when given nothing.
 - strings are stored as text, never as formulas or numbers ("RAW"): citizen input such as
   ``=HYPERLINK(...)`` or ``+62 812...`` stays exactly what was typed.
@@ -11,7 +15,7 @@ core run unchanged on either:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -58,6 +62,95 @@ class Tab:
         return row[col] if col < len(row) else None
 
 
+@dataclass(frozen=True)
+class Block:
+    """A rectangle of a tab to read: 1-based, inclusive; ``None`` as an end means "to the tab's edge".
+
+    ``last_row=None`` needs ``last_col`` (a column to the bottom, or the rows from ``first_row`` on);
+    ``last_col=None`` needs ``last_row`` (whole rows).
+    """
+
+    first_row: int
+    last_row: int | None
+    first_col: int = 1
+    last_col: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.last_row is None and self.last_col is None:
+            raise ValueError("a block open both down and right is a whole tab: ask for the tab instead")
+
+    @classmethod
+    def column(cls, col: int, first_row: int = 1) -> Block:
+        return cls(first_row, None, col, col)
+
+    @classmethod
+    def rows(cls, first: int, last: int | None = None, width: int | None = None) -> Block:
+        return cls(first, last if last is not None else (None if width else first), 1, width)
+
+
+def place(rows: list[list[CellValue]], block: Block, values: Sequence[Sequence[CellValue]]) -> None:
+    """Put a block's values (ragged, starting at its top-left cell) into ``rows`` at their positions."""
+    top, left = block.first_row - 1, block.first_col - 1
+    if len(rows) < top + len(values):
+        rows.extend([] for _ in range(top + len(values) - len(rows)))
+    for offset, values_row in enumerate(values):
+        if not values_row:
+            continue
+        row = rows[top + offset]
+        if not row and left == 0:
+            rows[top + offset] = list(values_row)
+            continue
+        end = left + len(values_row)
+        if len(row) < end:
+            row.extend([None] * (end - len(row)))
+        row[left:end] = values_row
+
+
+def place_columns(rows: list[list[CellValue]], block: Block, columns: Sequence[Sequence[CellValue]]) -> None:
+    """``place`` for values read column by column (``majorDimension=COLUMNS``); empty cells stay unset."""
+    top, left = block.first_row - 1, block.first_col - 1
+    for offset, column in enumerate(columns):
+        position = left + offset
+        if len(rows) < top + len(column):
+            rows.extend([] for _ in range(top + len(column) - len(rows)))
+        for index, value in enumerate(column, start=top):
+            if value == "" or value is None:
+                continue
+            row = rows[index]
+            if len(row) <= position:
+                row.extend([None] * (position + 1 - len(row)))
+            row[position] = value
+
+
+def assemble(
+    name: str, parts: Sequence[tuple[Block, Sequence[Sequence[CellValue]]]], *, by_columns: bool = False
+) -> Tab:
+    """A partial tab from each block's values as read (trailing empty rows dropped, like the API);
+    ``by_columns``: the values came as ``majorDimension=COLUMNS``. Empty cells are ``None`` or ``""``
+    (read as the same: see ``cell_text``)."""
+    rows: list[list[CellValue]] = []
+    for block, values in parts:
+        (place_columns if by_columns else place)(rows, block, values)
+    while rows and not rows[-1]:
+        rows.pop()
+    return Tab(name, rows)
+
+
+def project(tab: Tab, blocks: Sequence[Block]) -> Tab:
+    """The part of a whole ``tab`` that ``blocks`` cover, shaped exactly as a partial read returns it."""
+    parts = []
+    for block in blocks:
+        last_row = len(tab.rows) if block.last_row is None else min(block.last_row, len(tab.rows))
+        values = []
+        for index in range(block.first_row - 1, last_row):
+            cut = tab.rows[index][block.first_col - 1 : block.last_col]
+            while cut and cut[-1] in (None, ""):
+                cut.pop()
+            values.append(cut)
+        parts.append((block, values))
+    return assemble(tab.name, parts)
+
+
 def normalise_header(title: Any) -> str:
     return " ".join(str(title or "").replace("\n", " ").split()).strip(" :?*").casefold()
 
@@ -71,6 +164,10 @@ class SheetBackend(Protocol):
         ...
 
     def read(self, tabs: Sequence[str]) -> dict[str, Tab | None]: ...
+
+    def read_blocks(self, wanted: Mapping[str, Sequence[Block] | None]) -> dict[str, Tab | None]:
+        """ONE request for parts of tabs (``None``: the whole tab); a missing tab comes back as ``None``."""
+        ...
 
     def write(self, cells: Sequence[CellWrite]) -> int: ...
 

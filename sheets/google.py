@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import stat
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +29,7 @@ from google.oauth2 import service_account
 
 from cakra.config import DEFAULT_RESPONSE_TABS
 from cakra.errors import ConfigError, SheetError
-from sheets.base import CellWrite, Tab
+from sheets.base import Block, CellWrite, Tab, assemble
 from sheets.endpoint import point_session_at
 from sheets.retry import RetryPolicy, call
 
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]  # values and formatting only; no Drive access
 GRID_HEADROOM = 1000
+USER_AGENT = "cakra (gzip)"
 
 
 def quote_tab(name: str) -> str:
@@ -52,6 +53,20 @@ def column_letter(col: int) -> str:
         col, rest = divmod(col - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
+
+
+WHOLE = Block(1, None, 1, 18278)  # a whole tab, placed from A1 (its width is never used)
+
+
+def block_a1(tab: str, block: Block | None) -> str:
+    """A block as an A1 range: ``'T'`` (whole tab), ``'T'!1:1`` (rows), ``'T'!C2:C`` (to the bottom)."""
+    if block is None:
+        return quote_tab(tab)
+    if block.last_col is None:
+        return f"{quote_tab(tab)}!{block.first_row}:{block.last_row}"
+    first = f"{column_letter(block.first_col)}{block.first_row}"
+    last = column_letter(block.last_col) + ("" if block.last_row is None else str(block.last_row))
+    return f"{quote_tab(tab)}!{first}:{last}"
 
 
 def load_credentials(key_path: str, scopes: Sequence[str] = SCOPES, *, google_endpoint: bool = True) -> Any:
@@ -120,6 +135,9 @@ class GoogleSheets:
             session = AuthorizedSession(credentials)
         if sheets["api_endpoint"]:
             point_session_at(session, sheets["api_endpoint"])
+        # Google compresses an answer only when the user agent says "gzip" (and Accept-Encoding allows
+        # it, which requests does): a 50,000-case read shrinks from about 9 MB to under 1 MB on the wire.
+        session.headers["User-Agent"] = USER_AGENT
         client = gspread.Client(auth=None, session=session)  # type: ignore[arg-type]  # the session carries auth
         client.set_timeout(60)
         tabs = (
@@ -177,35 +195,44 @@ class GoogleSheets:
 
     # reads ---------------------------------------------------------------------------------------
     def read(self, tabs: Sequence[str]) -> dict[str, Tab | None]:
+        return self.read_blocks(dict.fromkeys(tabs))
+
+    def read_blocks(self, wanted: Mapping[str, Sequence[Block] | None]) -> dict[str, Tab | None]:
         try:
-            return self._read(tabs)
+            return self._read(wanted)
         except SheetError:
             self.forget_metadata()  # a tab may have been renamed or deleted: look again next cycle
             raise
 
-    def _read(self, tabs: Sequence[str]) -> dict[str, Tab | None]:
-        result: dict[str, Tab | None] = {tab: None for tab in tabs}
-        by_book: dict[str, list[str]] = defaultdict(list)
-        for tab in tabs:
+    def _read(self, wanted: Mapping[str, Sequence[Block] | None]) -> dict[str, Tab | None]:
+        result: dict[str, Tab | None] = dict.fromkeys(wanted)
+        by_book: dict[str, list[tuple[str, Block | None]]] = defaultdict(list)
+        for tab, blocks in wanted.items():
             spreadsheet_id = self._spreadsheet_for(tab)
             if tab in self._metadata(spreadsheet_id)["sheets"]:
-                by_book[spreadsheet_id].append(tab)
-        for spreadsheet_id, names in by_book.items():
+                by_book[spreadsheet_id].extend((tab, block) for block in (blocks or [None]))
+        for spreadsheet_id, parts in by_book.items():
+            # Column by column when only parts are read (a ticket or timestamp column is then one list,
+            # not 50,000 one-cell rows: a third fewer bytes, and faster to make and to parse).
+            by_columns = all(block is not None for _, block in parts)
+            params = {
+                "valueRenderOption": "UNFORMATTED_VALUE",
+                "dateTimeRenderOption": "SERIAL_NUMBER",
+                "majorDimension": "COLUMNS" if by_columns else "ROWS",
+            }
+            ranges = [block_a1(tab, block) for tab, block in parts]
             reply = call(
                 "read the tabs",
-                lambda spreadsheet_id=spreadsheet_id, names=names: self.http.values_batch_get(
-                    spreadsheet_id,
-                    [quote_tab(n) for n in names],
-                    params={
-                        "valueRenderOption": "UNFORMATTED_VALUE",
-                        "dateTimeRenderOption": "SERIAL_NUMBER",
-                        "majorDimension": "ROWS",
-                    },
+                lambda spreadsheet_id=spreadsheet_id, ranges=ranges, params=params: (
+                    self.http.values_batch_get(spreadsheet_id, ranges, params=params)
                 ),
                 self.policy,
             )
-            for name, value_range in zip(names, reply.get("valueRanges", []), strict=True):
-                result[name] = Tab(name, [list(row) for row in value_range.get("values", [])])
+            read: dict[str, list[tuple[Block, list[list[Any]]]]] = defaultdict(list)
+            for (tab, block), value_range in zip(parts, reply.get("valueRanges", []), strict=True):
+                read[tab].append((block or WHOLE, value_range.get("values", [])))
+            for tab, pieces in read.items():
+                result[tab] = assemble(tab, pieces, by_columns=by_columns)
         return result
 
     # writes --------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
 from cakra.errors import SheetError
-from sheets.base import CellValue, CellWrite, Tab
+from sheets.base import Block, CellValue, CellWrite, Tab, project
 
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
@@ -55,6 +55,14 @@ class LocalWorkbook:
             return list(workbook.sheetnames)
         finally:
             workbook.close()
+
+    def read_blocks(self, wanted: Mapping[str, Sequence[Block] | None]) -> dict[str, Tab | None]:
+        """The workbook is read whole either way; ``project`` cuts it to what a partial read returns."""
+        tabs = self.read(list(wanted))
+        return {
+            name: tab if tab is None or wanted[name] is None else project(tab, wanted[name])  # type: ignore[arg-type]
+            for name, tab in tabs.items()
+        }
 
     def read(self, tabs: Sequence[str]) -> dict[str, Tab | None]:
         workbook = self._load(read_only=True)

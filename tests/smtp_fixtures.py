@@ -40,6 +40,7 @@ class ReceivedMessage:
     rcpt_tos: tuple[str, ...]
     message: EmailMessage
     authenticated_as: str | None
+    raw: bytes = b""  # the DATA as received, line ends normalised to "\n"
 
 
 class SmtpServer:
@@ -134,6 +135,7 @@ class _Handler:
                 rcpt_tos=tuple(envelope.rcpt_tos),
                 message=parsed,
                 authenticated_as=session.auth_data if session.authenticated else None,
+                raw=content.replace(b"\r\n", b"\n"),
             )
         )
         return "250 2.0.0 Diterima"

@@ -158,3 +158,20 @@ def test_intervals_in_working_days_keep_the_time_of_day_within_office_hours() ->
     assert latest_repeat(cal, base, one_day, wib(2026, 8, 18, 8, 45)) == 2
     assert latest_repeat(cal, base, TimeLimit(15, "minutes"), base + timedelta(minutes=46)) == 3
     assert latest_repeat(cal, base, TimeLimit(15, "minutes"), base - timedelta(minutes=1)) == 0
+
+
+@pytest.mark.parametrize("amount", [1, 2, 5])
+def test_repeats_over_months_count_as_many_intervals_as_after_steps_through(amount: int) -> None:
+    """``latest_repeat`` counts whole months at once; stepping with ``after`` is the definition it must match
+    (weekends, Idul Fitri and month ends included)."""
+    cal = BusinessCalendar("Asia/Jakarta")
+    interval = TimeLimit(amount, "days", working=True)
+    base = wib(2026, 1, 28, 9, 30)
+    moments, due = [], base
+    while due < wib(2027, 4, 1):
+        due = after(cal, due, interval)
+        moments.append(due)
+    for k, moment in enumerate(moments[:-1], start=1):
+        assert latest_repeat(cal, base, interval, moment - timedelta(minutes=1)) == k - 1
+        assert latest_repeat(cal, base, interval, moment) == k
+        assert latest_repeat(cal, base, interval, moment + timedelta(hours=20)) == k  # 05:30 next day

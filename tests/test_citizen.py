@@ -161,11 +161,13 @@ def test_the_operator_may_add_a_flag_but_not_remove_the_citizens(site: Site) -> 
 def test_an_edited_response_cannot_drop_the_citizens_flag(site: Site) -> None:
     site.submit(with_privacy(response(0), "Anonim"))
     site.poll(minutes(1))
-    site.set_response(0, with_privacy(response(0), "Biasa"))
+    site.set_response(0, with_privacy(response(2), "Biasa"))
     site.poll(minutes(2))
+    site.poll(minutes(3))  # an edit is read the cycle after its new timestamp is seen
     assert site.app.ledger.cases()[0].privacy == ["Anonim"]
-    site.set_response(0, with_privacy(response(0), "Rahasia"))
-    site.poll(minutes(3))
+    site.set_response(0, with_privacy(response(4), "Rahasia"))
+    site.poll(minutes(4))
+    site.poll(minutes(5))
     assert site.app.ledger.cases()[0].privacy == ["Rahasia", "Anonim"]
 
 

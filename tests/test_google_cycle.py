@@ -80,7 +80,8 @@ def test_edited_response_updates_the_case(google_site: GoogleSite) -> None:
     google_site.submit(response(0, ktp_photo=""))
     google_site.poll(T0 + timedelta(minutes=1))
     google_site.set_response(0, response(5, description="Sudah reda, dua orang diamankan."))
-    result = google_site.poll(T0 + timedelta(minutes=6))
+    assert google_site.poll(T0 + timedelta(minutes=6)).edited == 0  # sees the new timestamp
+    result = google_site.poll(T0 + timedelta(minutes=7))  # reads the row
     assert result.edited == 1 and result.new == 0
     row = google_site.row(TICKET1)
     assert row["Kelengkapan"] == "Lengkap" and "diamankan" in str(row["Ringkasan"])
@@ -155,3 +156,15 @@ def test_key_readable_by_others_is_refused_with_the_fix(google_site: GoogleSite)
     with pytest.raises(ConfigError) as error:
         google_site.app  # noqa: B018
     assert f"chmod 600 {google_site.key}" in str(error.value)
+
+
+def test_every_request_asks_for_a_compressed_answer(
+    google_site: GoogleSite, google_emulator: SheetsEmulator
+) -> None:
+    """Google gzips only for a user agent that says "gzip": a large read is ~10x smaller on the wire."""
+    google_site.submit(response(0))
+    google_site.poll(T0 + timedelta(minutes=1))
+    sheets_calls = [e for e in google_emulator.log if e.kind in ("read", "write")]
+    assert sheets_calls
+    for entry in sheets_calls:
+        assert "gzip" in entry.user_agent and "gzip" in entry.accept_encoding

@@ -373,3 +373,24 @@ def test_outbox_over_folder_is_idempotent_across_a_crash(conn: sqlite3.Connectio
     outbox.deliver(folder, T0)  # the retry after restart
     assert len(list((tmp_path / "mail").glob("*.eml"))) == 1
     assert outbox.stats()["sent"] == 1
+
+
+def test_what_leaves_is_byte_for_byte_what_was_stored(
+    conn: sqlite3.Connection, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    """The outbox hands transports the stored bytes (parsed headers only), never a re-encoded copy."""
+    outbox = Outbox(conn)
+    subject = "Laporan baru — Kecamatan Tembilahan Hulu, " + "uraian panjang " * 8  # folded, encoded
+    text = "Yth. Bapak/Ibu,\nLaporan: keributan di pasar; warga “resah” ± 20 orang. Ü\n" * 30
+    ids = [enqueue(outbox, f"k{n}", subject=subject, text=text, html=f"<p>{text}</p>") for n in range(2)]
+    conn.commit()
+    stored = {row.message_id: row.raw for row in (outbox.get(i) for i in ids) if row}  # type: ignore[arg-type]
+
+    smtp = SmtpTransport(
+        smtp_server.host, smtp_server.port, "none", smtp_server.username, smtp_server.password, timeout=5
+    )
+    assert outbox.deliver(smtp, T0, limit=1).sent == [ids[0]]
+    assert smtp_server.messages[0].raw == stored[ids[0]]  # line ends aside: SMTP sends CRLF
+    assert outbox.deliver(OutboxDirTransport(tmp_path / "mail"), T0).sent == [ids[1]]
+    (written,) = (tmp_path / "mail").glob("*.eml")
+    assert written.read_bytes() == stored[ids[1]]

@@ -28,7 +28,7 @@ from workflow.case import Case
 from workflow.sop import Sop
 
 _MAX_IDLE_DAYS = 3660  # as the calendar: ten years without a working day is a misconfiguration
-_MAX_REPEATS = 10_000  # a day-based repeat walked day by day; years of repeats is a stale case, not a loop
+_MAX_REPEATS = 10_000  # years of repeats is a stale case: the count stops growing there
 
 
 @dataclass(frozen=True)
@@ -100,8 +100,9 @@ def after(calendar: BusinessCalendar, moment: datetime, interval: TimeLimit) -> 
 
 def latest_repeat(calendar: BusinessCalendar, base: datetime, interval: TimeLimit, now: datetime) -> int:
     """How many whole ``interval``s have passed since ``base`` at ``now`` (0 if none). For "N hari kerja" the
-    k-th is at ``base``'s time of day on the (k*N)-th working day after its date (see ``after``); the days are
-    walked once, so a case left for a year costs a year of cached day lookups, not a year of date arithmetic."""
+    k-th is at ``base``'s time of day on the (k*N)-th working day after its date (see ``after``), so the
+    count is the working days since then divided by N, less one while ``now``'s own day has not yet
+    reached that time of day."""
     if now < base:
         return 0
     if not (interval.working and interval.unit == "days"):
@@ -110,18 +111,12 @@ def latest_repeat(calendar: BusinessCalendar, base: datetime, interval: TimeLimi
     if interval.amount == 0:
         return 0
     local, last_day = base.astimezone(calendar.tz), now.astimezone(calendar.tz).date()
-    count, passed, day = 0, 0, local.date()
-    while day < last_day and count < _MAX_REPEATS:
-        day += timedelta(days=1)
-        if not calendar.is_working_day(day):
-            continue
-        passed += 1
-        if passed % interval.amount == 0:
-            # Any day before ``now``'s own date is wholly past; only on that date does the hour matter.
-            if day == last_day and _same_time_on(calendar, day, local) > now:
-                break
-            count += 1
-    return count
+    passed = calendar.working_days_after(local.date(), last_day)
+    count = passed // interval.amount
+    falls_today = count and passed % interval.amount == 0 and calendar.is_working_day(last_day)
+    if falls_today and _same_time_on(calendar, last_day, local) > now:
+        count -= 1
+    return min(count, _MAX_REPEATS)
 
 
 def _same_time_on(calendar: BusinessCalendar, day: date, local: datetime) -> datetime:

@@ -163,6 +163,7 @@ class BusinessCalendar:
             country, extra=extra_holidays, fixed=holidays, categories=holiday_categories
         )
         self._periods_cache: dict[date, tuple[Period, ...]] = {}
+        self._month_counts: dict[tuple[int, int], int] = {}
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], tz: tzinfo | str) -> BusinessCalendar:
@@ -217,6 +218,27 @@ class BusinessCalendar:
     def is_working_day(self, day: date) -> bool:
         """True if the office is open at some time on local date ``day``."""
         return bool(self._periods(day))
+
+    def working_days_after(self, first: date, last: date) -> int:
+        """How many working days ``d`` have ``first < d <= last`` (0 when ``last <= first``).
+
+        Whole months are counted once and cached, so a case left open for a year costs twelve lookups.
+        """
+        count, day = 0, first + timedelta(days=1)
+        while day <= last:
+            month_end = date(day.year + day.month // 12, day.month % 12 + 1, 1) - timedelta(days=1)
+            if day.day == 1 and month_end <= last:
+                key = (day.year, day.month)
+                if key not in self._month_counts:
+                    self._month_counts[key] = sum(
+                        self.is_working_day(day + timedelta(days=n)) for n in range(month_end.day)
+                    )
+                count += self._month_counts[key]
+                day = month_end + timedelta(days=1)
+            else:
+                count += self.is_working_day(day)
+                day += timedelta(days=1)
+        return count
 
     # -- instants ---------------------------------------------------------------------------------------
 

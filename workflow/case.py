@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
@@ -88,6 +89,10 @@ class Case:
         """Past its deadline and still open; never while the clock stands still (waiting on the reporter)."""
         return self.is_open and not self.is_paused and self.deadline is not None and now >= self.deadline
 
+    @property
+    def operator_signature(self) -> str:
+        return operator_signature(self.operator.items())
+
     def to_json(self) -> str:
         return json.dumps(asdict(self), default=_encode, ensure_ascii=False, sort_keys=True)
 
@@ -104,6 +109,15 @@ class Case:
         for name in _CASE_DATETIMES:
             setattr(case, name, _decode(getattr(case, name)))
         return case
+
+
+def operator_signature(values: Iterable[tuple[str, str]]) -> str:
+    """Operator values as one comparable text; an empty value counts as no value (an empty cell).
+
+    The ledger keeps each case's signature beside it, so a cycle finds the rows an operator changed by
+    comparing texts, without loading every case. (\x1e and \x1f cannot be typed into a cell.)
+    """
+    return "\x1f".join(sorted(f"{key}\x1e{value}" for key, value in values if value))
 
 
 _REPORT_FIELDS = frozenset(f.name for f in fields(Report))

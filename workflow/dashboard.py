@@ -14,7 +14,7 @@ excluded); cases per kecamatan.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -39,9 +39,18 @@ def percent_text(value: float | None) -> str:
 
 
 def dashboard_grid(
-    cases: Sequence[Case], all_visits: Sequence[Visit], sop: Sop, now: datetime, tz: ZoneInfo
+    cases: Sequence[Case],
+    all_visits: Sequence[Visit],
+    sop: Sop,
+    now: datetime,
+    tz: ZoneInfo,
+    kecamatan_totals: Mapping[str, int],
 ) -> Grid:
-    """The tab's content at ``now``, row by row (B1 left empty: see ``dashboard_writes``)."""
+    """The tab's content at ``now``, row by row (B1 left empty: see ``dashboard_writes``).
+
+    ``cases`` must hold every open case and every case received this month (older closed ones may be
+    left out); ``kecamatan_totals`` counts all cases ever, per kecamatan (``Ledger.kecamatan_totals``).
+    """
     local = now.astimezone(tz)
     since, until = month_period(local.year, local.month, tz)
     month = f"{nama_bulan(local.month)} {local.year}"
@@ -95,9 +104,10 @@ def dashboard_grid(
     grid.append(["Kasus per kecamatan", "Terbuka", f"Masuk {month}", "Semua"])
     kecamatan = lambda c: c.report.kecamatan or "Tidak diisi"  # noqa: E731
     this_month = [c for c in cases if since <= c.report.received_at < until]
-    all_count, open_count, month_count = (
-        Counter(map(kecamatan, group)) for group in (cases, open_cases, this_month)
-    )
+    open_count, month_count = (Counter(map(kecamatan, group)) for group in (open_cases, this_month))
+    all_count: Counter[str] = Counter()
+    for name, count in kecamatan_totals.items():
+        all_count[name or "Tidak diisi"] += count
     for name in sorted(all_count, key=str.casefold):
         grid.append([name, open_count[name], month_count[name], all_count[name]])
     return grid

@@ -109,7 +109,10 @@ def update_case(case: Case, report: Report, ledger: Ledger, now: datetime, tz) -
     changed = [
         title for attr, title in _EDITABLE.items() if getattr(case.report, attr) != getattr(report, attr)
     ]
-    report.received_at = report.received_at or case.report.received_at
+    # Google Forms stamps an edited response with the time of the edit; the case was still received
+    # when the citizen first sent it (the "Diterima" column, and the start of the SLA clock).
+    edited_at = report.received_at or now
+    report.received_at = case.report.received_at
     case.report = report
     # A flag the citizen chose once stays (the safe default); a newly chosen one is added.
     case.citizen_privacy = merge_flags(case.citizen_privacy, report.privacy)
@@ -119,7 +122,7 @@ def update_case(case: Case, report: Report, ledger: Ledger, now: datetime, tz) -
         changed.append(f"Kerahasiaan ({show_flags(added)})")
     note = "Pelapor mengubah tanggapan" + (f": {', '.join(changed)}" if changed else "")
     ledger.record(case.ticket, now, "diubah pelapor", note=note)
-    case.message = f"{note} ({format_time(report.received_at, tz)})."
+    case.message = f"{note} ({format_time(edited_at, tz)})."
 
 
 def resolve_choice(sop: Sop, text: str) -> str | None:

@@ -8,6 +8,7 @@ row: it fills them once, when it adds the case's row.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -55,7 +56,18 @@ COLUMNS: tuple[Column, ...] = (
     Column("message", "Pesan Sistem"),
 )
 OPERATOR_KEYS = tuple(c.key for c in COLUMNS if c.operator)
+SERVICE_KEYS = tuple(c.key for c in COLUMNS if not c.operator)
 HEADERS = [c.header for c in COLUMNS]
+_HEADER_OF = {c.key: c.header for c in COLUMNS}
+
+
+def column_header(key: str) -> str:
+    return _HEADER_OF[key]
+
+
+def shown_text(values: dict[str, str]) -> str:
+    """Service values as stored in the ledger (what the service last wrote on a case's row)."""
+    return json.dumps([values[key] for key in SERVICE_KEYS], ensure_ascii=False)
 
 
 WAITING_NOTE = "menunggu pelapor"
@@ -144,6 +156,44 @@ class StatusSheet:
             else:
                 self.rows[ticket] = index
         self.next_row = max(len(tab.rows), 1)  # 0-based index of the first free row
+        self.header = header  # as it will be once ``header_writes`` are written
+        self._signature_order = sorted(self.operator_positions)
+
+    def operator_signatures(self) -> dict[str, str]:
+        """Ticket -> ``operator_signature`` of its row (workflow/case.py), for every row with a ticket.
+
+        Runs over every row each cycle (50,000 at a large agency), hence the plain loop.
+        """
+        order = self._signature_order
+        out: dict[str, str] = {}
+        rows = self.tab.rows
+        for ticket, index in self.rows.items():
+            row = rows[index]
+            width = len(row)
+            parts = []
+            for key, position in order:
+                if position < width:
+                    value = row[position]
+                    if value is not None and value != "":
+                        text = value.strip() if type(value) is str else cell_text(value)
+                        if text:
+                            parts.append(key + "\x1e" + text)
+            out[ticket] = "\x1f".join(parts)
+        return out
+
+    def assume(self, shown: dict[str, str]) -> None:
+        """Take ``shown`` (ticket -> ``shown_text``) as the service cells of those rows, instead of reading
+        them: a partial read (cakra/sheet_view.py) has only the ticket and operator columns."""
+        positions = [self.positions[key] for key in SERVICE_KEYS]
+        for ticket, text in shown.items():
+            index = self.rows.get(ticket)
+            if index is None:
+                continue
+            row = self.tab.rows[index]
+            if len(row) <= max(positions):
+                row.extend([None] * (max(positions) + 1 - len(row)))
+            for position, value in zip(positions, json.loads(text), strict=True):
+                row[position] = value
 
     def operator_values(self, ticket: str) -> dict[str, str] | None:
         """The operator-owned values of a case's row, or None when the case has no row."""
@@ -154,13 +204,22 @@ class StatusSheet:
         width = len(row)
         return {key: cell_text(row[p]) if p < width else "" for key, p in self.operator_positions}
 
-    def writes(self, cases: Iterable[Case], values: Callable[[Case], dict[str, str]]) -> list[CellWrite]:
-        """Cells to write: changed service cells of existing rows, whole rows for cases without one."""
+    def writes(
+        self,
+        cases: Iterable[Case],
+        values: Callable[[Case], dict[str, str]],
+        changed: dict[str, dict[str, str]] | None = None,
+    ) -> list[CellWrite]:
+        """Cells to write: changed service cells of existing rows, whole rows for cases without one.
+
+        ``changed`` (when given) receives ticket -> service values of every row that gets a write.
+        """
         out = list(self.header_writes)
         positions = self.positions
         for case in cases:
             wanted = values(case)
             index = self.rows.get(case.ticket)
+            before = len(out)
             if index is None:
                 index = self.next_row
                 self.next_row += 1
@@ -173,13 +232,15 @@ class StatusSheet:
                     for key, value in row_values.items()
                     if value != ""
                 )
-                continue
-            row = self.tab.rows[index]
-            width = len(row)
-            for key, value in wanted.items():
-                position = positions[key]
-                cell = row[position] if position < width else None
-                # Most cells are unchanged strings: compare directly before normalising (hot loop).
-                if cell != value and cell_text(cell) != value:
-                    out.append(CellWrite(self.tab.name, index + 1, position + 1, value))
+            else:
+                row = self.tab.rows[index]
+                width = len(row)
+                for key, value in wanted.items():
+                    position = positions[key]
+                    cell = row[position] if position < width else None
+                    # Most cells are unchanged strings: compare directly before normalising (hot loop).
+                    if cell != value and cell_text(cell) != value:
+                        out.append(CellWrite(self.tab.name, index + 1, position + 1, value))
+            if changed is not None and len(out) > before:
+                changed[case.ticket] = wanted
         return out

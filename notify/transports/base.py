@@ -1,7 +1,8 @@
 """The one interface every delivery channel implements, and the one error type it raises.
 
 Contract:
-- ``Transport.send(message)`` returns only once the channel has *accepted* the message (the SMTP server
+- ``Transport.send(message)`` (an ``email.message.Message``; the outbox hands over one whose serialisation
+  is exactly the bytes it stored) returns only once the channel has *accepted* the message (the SMTP server
   answered 250, the file is renamed into place). Any failure is raised as ``TransportError``; nothing
   else is expected to escape (the outbox still treats a stray exception as a transient failure).
 - ``TransportError.permanent``: retrying this same message cannot succeed (address refused, message
@@ -21,7 +22,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
-from email.message import EmailMessage
+from email.message import Message
 from typing import Protocol, runtime_checkable
 
 
@@ -50,7 +51,7 @@ class PartialDelivery(TransportError):
 class Transport(Protocol):
     """A delivery channel: hands one complete message over or raises ``TransportError``."""
 
-    def send(self, message: EmailMessage) -> None: ...
+    def send(self, message: Message) -> None: ...
 
 
 @runtime_checkable

@@ -8,7 +8,7 @@ exactly-once bookkeeping holds for this channel too. README: "Sending through th
 from __future__ import annotations
 
 import base64
-from email.message import EmailMessage
+from email.message import Message
 from typing import TYPE_CHECKING, Any
 
 from googleapiclient.discovery import build
@@ -51,7 +51,7 @@ class GmailTransport:
         )
         return cls(service)
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         raw = base64.urlsafe_b64encode(message.as_bytes()).decode("ascii")
         try:
             self.service.users().messages().send(userId=self.user, body={"raw": raw}).execute(num_retries=0)

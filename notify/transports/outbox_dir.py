@@ -20,8 +20,7 @@ import os
 import re
 import tempfile
 from datetime import UTC
-from email import policy
-from email.message import EmailMessage
+from email.message import Message
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -46,7 +45,7 @@ def file_stem(message_id: str) -> str:
     return safe
 
 
-def _date_prefix(message: EmailMessage) -> str:
+def _date_prefix(message: Message) -> str:
     try:
         when = parsedate_to_datetime(str(message["Date"]))
     except (TypeError, ValueError):
@@ -65,14 +64,14 @@ class OutboxDirTransport:
     def __repr__(self) -> str:
         return f"OutboxDirTransport({str(self.directory)!r})"
 
-    def path_for(self, message: EmailMessage) -> Path:
+    def path_for(self, message: Message) -> Path:
         """Where ``message`` is (or would be) written."""
         message_id = message["Message-ID"]
         if not message_id:
             raise TransportError("message has no Message-ID; cannot write it idempotently", permanent=True)
         return self.directory / f"{_date_prefix(message)}_{file_stem(str(message_id))}.eml"
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         """Write ``message`` unless a file for its Message-ID exists; raises ``TransportError``."""
         target = self.path_for(message)
         stem = target.name[_PREFIX_CHARS + 1 :]
@@ -82,7 +81,7 @@ class OutboxDirTransport:
             # "<b@x>" match the file of "<a_b@x>". The stem holds no glob metacharacters (see _UNSAFE).
             if any(self.directory.glob("?" * _PREFIX_CHARS + "_" + stem)):
                 return
-            self._write_atomically(target, message.as_bytes(policy=policy.default))
+            self._write_atomically(target, message.as_bytes())  # in the message's own policy: as stored
         except OSError as exc:
             # A full or read-only disk fails every message the same way; a permission problem will
             # not fix itself, a full disk may.

@@ -19,7 +19,7 @@ import contextlib
 import smtplib
 import ssl
 from collections.abc import Iterable, Iterator
-from email.message import EmailMessage
+from email.message import Message
 from typing import Literal
 
 from notify.transports.base import PartialDelivery, TransportError
@@ -185,12 +185,12 @@ class SmtpTransport:
         finally:
             session.close()
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         """Send one message over its own connection; raises ``TransportError``."""
         with self.session() as session:
             session.send(message)
 
-    def send_many(self, messages: Iterable[EmailMessage]) -> list[TransportError | None]:
+    def send_many(self, messages: Iterable[Message]) -> list[TransportError | None]:
         """Send over one connection; one entry per message: ``None`` (accepted) or the error.
 
         After an ``affects_all`` error the remaining messages are not attempted and get that same error.
@@ -232,7 +232,7 @@ class SmtpSession:
         self._smtp = self._transport.connect()
         return self._smtp
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         """Send over the session's connection; raises ``TransportError``."""
         smtp = self._connection()
         try:

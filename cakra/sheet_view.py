@@ -1,0 +1,210 @@
+"""What a cycle reads: every tab whole (a full read), or only the cells that can have changed.
+
+Both are ONE ``read_blocks`` request. A full read is made on the first cycle, every
+``[sheets] full_read_minutes`` after, and whenever the configuration or the SOP changed. Between them a
+cycle reads only:
+- of the response tab: the header row, the timestamp column, the rows after the last one seen, and the
+  rows whose timestamp changed in the previous cycle (Google Forms rewrites a response's timestamp when
+  the respondent edits it, so that column is how an edit shows);
+- of the status tab: the header row, the "No. Tiket" column and the operator-owned columns. The service
+  columns are compared with what the service last wrote there (ledger ``status_shown``), not read.
+
+So an edited response is taken one cycle after its new timestamp was seen. A header that differs from
+the one remembered (an operator moved a column, the form gained a question) makes that cycle do nothing
+but ask the next one for a full read. Two things only a full read sees, so they wait for the next one:
+a response edited by hand in the sheet (its timestamp unchanged), and a service-owned cell overwritten
+despite the protection warning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+
+from cakra.app import App
+from cakra.config import DEFAULT_RESPONSE_TABS
+from cakra.errors import CakraError, SheetError
+from cakra.ledger import Ledger
+from ingest.responses import locate_columns
+from sheets.base import Block, Tab
+from workflow.status_sheet import HEADERS, OPERATOR_KEYS, StatusSheet, cell_text, column_header
+
+STATE_KEY = "sheet_view"
+# Bump when what the service writes changes shape, so the first cycle of a new version reads everything.
+FORMAT = 1
+
+
+@dataclass
+class ViewState:
+    """What the last cycle learnt about the sheets' layout (kept in the ledger's meta table)."""
+
+    version: str
+    full_at: str  # when the last full read was made (ISO)
+    responses_tab: str
+    responses_header: list[str]
+    timestamp_col: int  # 0-based
+    status_header: list[str]
+    known_rows: int  # rows of the response tab seen so far, header included
+    pending: list[int] = field(default_factory=list)  # response rows to read whole next cycle
+
+
+@dataclass
+class CycleView:
+    full: bool
+    responses: Tab
+    status: Tab
+    dashboard: Tab | None  # None when [sheets] dashboard_tab = "" (or the tab could not be made)
+    response_rows: list[int]  # 0-based indices into ``responses.rows`` of the rows read whole
+    stamps: dict[int, str]  # sheet row -> timestamp cell of rows read whole, where new (stored on commit)
+    state: ViewState
+
+
+def read_view(app: App, now: datetime) -> CycleView | None:
+    """Read what this cycle needs in ONE request; None when a header changed since the last cycle (the
+    next cycle reads everything; see the module doc). A partial read that fails makes the next cycle's
+    read a full one as well."""
+    version = view_version(app)
+    state = load_state(app.ledger)
+    due = timedelta(minutes=app.config.sheets["full_read_minutes"])
+    if state is None or state.version != version or now - datetime.fromisoformat(state.full_at) >= due:
+        return _read_full(app, now, version)
+    try:
+        view = _read_partial(app, state)
+    except CakraError:
+        forget_view(app.ledger)  # e.g. rows were deleted and a range now passes the grid's end
+        raise
+    if view is None:
+        forget_view(app.ledger)
+    return view
+
+
+def commit_view(ledger: Ledger, view: CycleView, status: StatusSheet) -> None:
+    """Remember what this cycle read (call inside the cycle's ledger transaction)."""
+    ledger.save_response_stamps(view.stamps)
+    view.state.status_header = status.header
+    ledger.set_meta(STATE_KEY, json.dumps(asdict(view.state), ensure_ascii=False))
+
+
+def forget_view(ledger: Ledger) -> None:
+    """Make the next cycle read everything."""
+    with ledger.transaction():
+        ledger.conn.execute("DELETE FROM meta WHERE key = ?", (STATE_KEY,))
+
+
+def load_state(ledger: Ledger) -> ViewState | None:
+    text = ledger.meta(STATE_KEY)
+    if not text:
+        return None
+    try:
+        return ViewState(**json.loads(text))
+    except (TypeError, ValueError):
+        return None  # written by another version: read everything and start again
+
+
+def view_version(app: App) -> str:
+    """Changes whenever anything that shapes the service's cells may have changed."""
+    digest = hashlib.sha256(str(FORMAT).encode())
+    digest.update(json.dumps(app.config.raw, sort_keys=True, default=str).encode())
+    digest.update(app.config.sop_path.read_bytes())
+    return digest.hexdigest()[:24]
+
+
+def response_tab_names(app: App) -> list[str]:
+    configured = app.config.sheets["responses_tab"]
+    return list(DEFAULT_RESPONSE_TABS) if configured in DEFAULT_RESPONSE_TABS else [configured]
+
+
+def _read_full(app: App, now: datetime, version: str) -> CycleView:
+    sheets = app.config.sheets
+    wanted = response_tab_names(app)
+    dashboard = [sheets["dashboard_tab"]] if sheets["dashboard_tab"] else []
+    tabs = app.sheets.read([*wanted, sheets["status_tab"], *dashboard])
+    responses = next((tabs[name] for name in wanted if tabs.get(name) is not None), None)
+    if responses is None:
+        raise SheetError(
+            f"the response tab {' / '.join(repr(n) for n in wanted)} was not found; "
+            "set [sheets] responses_tab to the tab the form writes to"
+        )
+    status = tabs.get(sheets["status_tab"]) or Tab(sheets["status_tab"], [list(HEADERS)])
+    timestamp = locate_columns(responses, app.config.aliases(), list(app.config.raw["columns"]))["timestamp"]
+    rows = list(range(1, len(responses.rows)))
+    state = ViewState(
+        version=version,
+        full_at=now.isoformat(),
+        responses_tab=responses.name,
+        responses_header=responses.header,
+        timestamp_col=timestamp,
+        status_header=status.header,
+        known_rows=len(responses.rows),
+    )
+    stored = app.ledger.response_stamps()
+    stamps = {
+        row: stamp for row, stamp in _stamps(responses, rows, timestamp).items() if stored.get(row) != stamp
+    }
+    return CycleView(
+        True, responses, status, tabs.get(dashboard[0]) if dashboard else None, rows, stamps, state
+    )
+
+
+def _read_partial(app: App, state: ViewState) -> CycleView | None:
+    """The cells that can have changed since the last cycle; None when a header changed."""
+    sheets = app.config.sheets
+    status_name, width = sheets["status_tab"], len(state.responses_header)
+    header = Tab(status_name, [list(state.status_header)])
+    found = [header.column(column_header(key)) for key in ("ticket", *OPERATOR_KEYS)]
+    watched = [position for position in found if position is not None]
+    if len(watched) < len(found):
+        return None  # a column was missing: the full read's StatusSheet puts it back
+    wanted: dict[str, list[Block] | None] = {
+        state.responses_tab: [
+            Block.rows(1),
+            Block.column(state.timestamp_col + 1),
+            # From the last row seen, not the one after: a range that starts past the grid's last row is
+            # an error (400 "exceeds grid limits"), and the grid may end right after it.
+            Block.rows(state.known_rows, None, width),
+            *(Block.rows(first, last, width) for first, last in _runs(state.pending)),
+        ],
+        status_name: [Block.rows(1), *(Block(1, None, a + 1, b + 1) for a, b in _runs(watched))],
+    }
+    if sheets["dashboard_tab"]:
+        wanted[sheets["dashboard_tab"]] = None
+    tabs = app.sheets.read_blocks(wanted)
+    responses, status = tabs[state.responses_tab], tabs[status_name]
+    if responses is None or status is None:
+        return None
+    if responses.header != state.responses_header or status.header != state.status_header:
+        return None
+    known = state.known_rows
+    rows = sorted(
+        {*range(known, len(responses.rows)), *(r - 1 for r in state.pending if r - 1 < len(responses.rows))}
+    )
+    stamps = _stamps(responses, rows, state.timestamp_col)
+    stored = app.ledger.response_stamps()
+    column = state.timestamp_col
+    pending = [
+        index + 1
+        for index in range(1, min(known, len(responses.rows)))
+        if index + 1 not in stamps
+        and column < len(responses.rows[index])
+        and stored.get(index + 1) != cell_text(responses.rows[index][column])
+    ]
+    state = ViewState(**{**asdict(state), "known_rows": max(known, len(responses.rows)), "pending": pending})
+    dashboard = tabs.get(sheets["dashboard_tab"]) if sheets["dashboard_tab"] else None
+    return CycleView(False, responses, status, dashboard, rows, stamps, state)
+
+
+def _stamps(tab: Tab, rows: list[int], column: int) -> dict[int, str]:
+    return {index + 1: cell_text(tab.cell(index, column)) for index in rows}
+
+
+def _runs(numbers: list[int]) -> list[tuple[int, int]]:
+    """Sorted numbers as runs of consecutive ones: [5, 6, 7, 9] -> [(5, 7), (9, 9)]."""
+    runs: list[tuple[int, int]] = []
+    for n in sorted(numbers):
+        if runs and n == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return runs

@@ -1,0 +1,165 @@
+"""Between full reads a cycle reads only what can have changed (cakra/sheet_view.py), and loses nothing.
+
+The first cycle, one every ``[sheets] full_read_minutes`` and one after any configuration change read
+every tab whole; the cycles between read the response tab's header, timestamp column and new rows, and
+the status tab's header, ticket and operator columns. These tests check what that saves (on the Google
+backend, from the emulator's request log) and that every kind of change still arrives.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from urllib.parse import parse_qs
+
+import openpyxl
+
+from cakra.demo import edit_status
+from sheets.base import Block, Tab, project
+from tests.google_site import GoogleSite
+from tests.site import T0, Site, response
+from workflow.status_sheet import HEADERS, cell_text
+
+TICKET1 = "CAKRA-2026-000001"
+LATER = T0 + timedelta(days=40)  # next month: a case closed before it is one a quiet cycle does not load
+
+
+def at(minutes: float, base: datetime = T0) -> datetime:
+    return base + timedelta(minutes=minutes)
+
+
+def closed_last_month(site: Site) -> None:
+    """One case, closed "Tidak valid" on T0's day; then a full-read cycle 40 days later."""
+    site.submit(response(0), response(1, nik="1404015501900002"))
+    site.poll(at(1))
+    site.edit(TICKET1, Tahap="Tidak valid", Petugas="Op. Sari", Disposisi="Laporan uji coba")
+    assert site.poll(at(2)).moved == 1
+    site.poll(LATER)  # more than full_read_minutes later: a full read
+
+
+def test_between_full_reads_a_cycle_reads_only_headers_new_rows_and_operator_columns(
+    google_site: GoogleSite,
+) -> None:
+    long = "Keributan di pasar malam, warga berkumpul di depan balai desa dan jalan ditutup. " * 3
+    google_site.submit(*(response(i, description=long, nik=f"14040155019{i:05d}") for i in range(30)))
+    log = google_site.emulator.log
+    log.reset()
+    google_site.poll(at(31))  # the first cycle: a full read (and making the tabs)
+    full = [e for e in log if e.path.endswith("values:batchGet")]
+    google_site.submit(response(32))
+    log.reset()
+    assert google_site.poll(at(33)).new == 1
+    partial = [e for e in log if e.kind == "read"]  # the ONE read of this cycle
+    log.reset()
+    google_site.app.sheets.read(["Form Responses 1", "Status Kasus", "Ringkasan"])  # what a full read costs
+    full += [e for e in log if e.kind == "read"]
+
+    assert len(full) == 2 and len(partial) == 1
+    assert parse_qs(partial[0].query)["ranges"] == [
+        "'Form Responses 1'!1:1",  # header: a changed layout is noticed
+        "'Form Responses 1'!A1:A",  # timestamps: an edited response is noticed
+        "'Form Responses 1'!A31:L",  # from the last row seen (30 + header) on: new rows
+        "'Status Kasus'!1:1",
+        "'Status Kasus'!A1:A",  # No. Tiket
+        "'Status Kasus'!N1:T",  # the operator columns, Tahap .. Balasan untuk Pelapor
+        "'Ringkasan'",
+    ]
+    assert partial[0].bytes_out * 4 < full[1].bytes_out
+    assert google_site.row("CAKRA-2026-000031")["Tahap"] == "2. Operator"
+
+
+def test_project_cuts_a_tab_exactly_as_the_api_answers_a_partial_read(google_site: GoogleSite) -> None:
+    """The local workbook answers partial reads with ``project``; the API (emulator) is the reference."""
+    google_site.submit(response(0), response(1, ktp_photo="", email_address=""), response(2, description=""))
+    google_site.poll(at(3))
+    sheets = google_site.app.sheets
+    blocks = [
+        Block.rows(1),
+        Block.column(2),
+        Block.rows(3, None, 11),
+        Block.rows(9, 9, 4),
+        Block(2, None, 10, 12),
+    ]
+    whole = sheets.read(["Form Responses 1", "Status Kasus"])
+    partial = sheets.read_blocks({"Form Responses 1": blocks, "Status Kasus": blocks})
+    for name in ("Form Responses 1", "Status Kasus"):
+        assert shown(project(whole[name], blocks)) == shown(partial[name])  # type: ignore[arg-type]
+        assert partial[name].rows[0][:3] == whole[name].rows[0][:3]  # type: ignore[union-attr]
+
+
+def shown(tab: Tab) -> list[list[str]]:
+    """A tab as the cells show (an empty cell read as ``None`` or ``""`` alike), trailing blanks dropped."""
+    out = []
+    for row in tab.rows:
+        cells = [cell_text(value) for value in row]
+        while cells and not cells[-1]:
+            cells.pop()
+        out.append(cells)
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def test_an_operators_change_to_a_case_the_cycle_did_not_load_is_still_taken(site: Site) -> None:
+    closed_last_month(site)
+    site.edit(TICKET1, Tahap="3. Kasubbid", Petugas="Op. Budi")
+    result = site.poll(at(1, LATER))
+    assert result.refused == 1
+    assert str(site.row(TICKET1)["Pesan Sistem"]).startswith("Ditolak: Kasus sudah ditutup")
+    assert site.row(TICKET1)["Tahap"] == "3. Kasubbid"  # the operator's value stays
+
+
+def test_a_deleted_row_of_an_old_closed_case_comes_back_between_full_reads(site: Site) -> None:
+    closed_last_month(site)
+    workbook = openpyxl.load_workbook(site.workbook)
+    workbook["Status Kasus"].delete_rows(2)
+    workbook.save(site.workbook)
+    site.poll(at(1, LATER))
+    row = site.row(TICKET1)
+    assert row["Tahap Saat Ini"] == "Tidak valid" and row["Disposisi / Catatan"] == "Laporan uji coba"
+    assert row["NIK (disamarkan)"] == "1404********0001"
+
+
+def test_an_overwritten_service_cell_is_restored_by_the_next_full_read(site: Site) -> None:
+    closed_last_month(site)
+    edit_status(site.workbook, TICKET1, {"Tahap Saat Ini": "ditimpa operator"})
+    assert site.poll(at(1, LATER)).cells_written == 0  # a quiet cycle compares with what it last wrote
+    assert site.row(TICKET1)["Tahap Saat Ini"] == "ditimpa operator"
+    site.poll(at(61, LATER))  # full_read_minutes (60) after the last full read
+    assert site.row(TICKET1)["Tahap Saat Ini"] == "Tidak valid"
+
+
+def test_a_configuration_change_makes_the_next_cycle_read_everything(site: Site) -> None:
+    closed_last_month(site)
+    site.close()
+    site.extra["intake"] = {"description_chars": 10}
+    site.poll(at(1, LATER))
+    assert site.row(TICKET1)["Ringkasan"] == "Keributan…"  # the closed case's row was looked at again
+
+
+def test_a_moved_column_costs_one_quiet_cycle_and_loses_no_edit(site: Site) -> None:
+    site.submit(response(0))
+    site.poll(at(1))
+    workbook = openpyxl.load_workbook(site.workbook)
+    sheet = workbook["Status Kasus"]
+    sheet.move_range(f"N1:N{sheet.max_row}", cols=sheet.max_column + 1 - 14)  # "Tahap" to the far right
+    sheet.delete_cols(14)
+    workbook.save(site.workbook)
+    site.edit(TICKET1, Tahap="3. Kasubbid", Petugas="Op. Sari")
+    quiet = site.poll(at(2))
+    assert (quiet.moved, quiet.cells_written) == (0, 0)
+    assert site.poll(at(3)).moved == 1
+    assert site.row(TICKET1)["Tahap Saat Ini"] == "3. Kasubbid"
+    assert list(site.status()[0])[: len(HEADERS) - 1] == [h for h in HEADERS if h != "Tahap"]
+
+
+def test_an_edited_response_is_taken_the_cycle_after_its_new_timestamp(google_site: GoogleSite) -> None:
+    google_site.submit(response(0, ktp_photo=""), response(1, nik="1404015501900002"))
+    google_site.poll(at(2))
+    google_site.set_response(0, response(5, description="Sudah reda."))
+    assert google_site.poll(at(6)).edited == 0  # sees the new timestamp in the column it reads
+    result = google_site.poll(at(7))
+    assert (result.edited, result.new) == (1, 0)
+    row = google_site.row(TICKET1)
+    assert row["Kelengkapan"] == "Lengkap" and row["Ringkasan"] == "Sudah reda."
+    assert row["Diterima"] == "23/11/2026 08:00"  # still when the citizen first sent it
+    assert google_site.poll(at(8)).edited == 0  # taken once
