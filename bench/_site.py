@@ -339,7 +339,7 @@ def memory_phases(app: Any) -> list[tuple[str, float, float, float]]:
         wrap(cycle, name, name)
     wrap(StatusSheet, "writes", "StatusSheet.writes")
     wrap(app.ledger, "cases", "ledger.cases")
-    wrap(app.ledger, "cases_for_cycle", "ledger.cases_for_cycle")
+    wrap(app.ledger, "cases_open_or_since", "ledger.cases_open_or_since")
     wrap(app.ledger, "history", "ledger.history")
     wrap(app.ledger, "unmirrored_history", "ledger.unmirrored_history")
     wrap(app.sheets, "write", "sheets.write")

@@ -119,24 +119,27 @@ def _poll(app: App, now: datetime, on_before_send: Callable[[OutboxRow], None] |
     config, sop, ledger = app.config, app.sop, app.ledger
     result = CycleResult()
     ensure_tabs(app)
-    view = read_view(app, now)
+
+    def load(full: bool) -> tuple[list[Case], dict[str, str]]:
+        """What the cycle needs from the ledger whatever the sheets say (loaded while they are read)."""
+        if full:
+            return ledger.cases(), {}
+        return ledger.cases_open_or_since(month_start(app, now)), ledger.operator_signatures()
+
+    view, (cases, signatures) = read_view(app, now, load)
     if view is None:
         log.info("susunan kolom lembar berubah; siklus berikutnya membaca semua tab")
         return _deliver(app, now, result, on_before_send)
     status = StatusSheet(view.status)
     keys = [response_key(index + 1) for index in view.response_rows]
-    if view.full:
-        cases = ledger.cases()
-        unsettled: set[str] = set()
-    else:
+    unsettled: set[str] = set()
+    if not view.full:
         # Rows an operator changed, and cases without a row (deleted, or a write that failed).
         on_rows = status.operator_signatures()
-        unsettled = {
-            ticket
-            for ticket, signature in ledger.operator_signatures().items()
-            if on_rows.get(ticket) != signature
-        }
-        cases = ledger.cases_for_cycle(month_start(app, now), unsettled, keys)
+        unsettled = {ticket for ticket, signature in signatures.items() if on_rows.get(ticket) != signature}
+        loaded = {case.ticket for case in cases}
+        named = ledger.cases_named(unsettled - loaded, keys)
+        cases = sorted([*cases, *(c for c in named if c.ticket not in loaded)], key=lambda c: c.seq)
     open_before = {case.ticket for case in cases if case.is_open}
     by_response = {case.report.response_key: case for case in cases}
     reports = read_reports(

@@ -83,7 +83,9 @@ class Ledger:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(self.path, timeout=30)
+            # check_same_thread=False: a cycle loads cases on a helper thread while it waits for the sheets
+            # (cakra/sheet_view.py); the connection is never used by two threads at once.
+            self.conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
         except (OSError, sqlite3.Error) as exc:
             raise CakraError(f"ledger {self.path} cannot be opened ({exc}); check [ledger] path") from None
         self.conn.execute("PRAGMA journal_mode=WAL")
@@ -148,13 +150,17 @@ class Ledger:
         rows = self.conn.execute(f"SELECT data FROM cases{where} ORDER BY seq")  # noqa: S608 (constant)
         return [Case.from_json(data) for (data,) in rows]
 
-    def cases_for_cycle(
-        self, since: datetime, tickets: Iterable[str], response_keys: Iterable[str]
-    ) -> list[Case]:
-        """The cases an incremental cycle works on, in ticket order: every open case, every case closed or
-        created since ``since`` (this month's figures), and those named by ticket or response key."""
-        query = "SELECT seq, data FROM cases WHERE closed_at IS NULL OR closed_at >= ? OR created_at >= ?"
-        found = dict(self.conn.execute(query, (_iso(since), _iso(since))).fetchall())
+    def cases_open_or_since(self, since: datetime) -> list[Case]:
+        """Every open case and every case closed or created since ``since``, in ticket order: what a
+        cycle between full reads works on (``since``: the month's start, for the dashboard's figures)."""
+        query = (
+            "SELECT data FROM cases WHERE closed_at IS NULL OR closed_at >= ? OR created_at >= ? ORDER BY seq"
+        )
+        return [Case.from_json(data) for (data,) in self.conn.execute(query, (_iso(since), _iso(since)))]
+
+    def cases_named(self, tickets: Iterable[str], response_keys: Iterable[str]) -> list[Case]:
+        """The cases with these tickets or response keys (each once)."""
+        found: dict[int, str] = {}
         for column, values in (("ticket", tickets), ("response_key", response_keys)):
             found.update(self._where_in("SELECT seq, data FROM cases WHERE {} IN ({})", column, values))
         return [Case.from_json(found[seq]) for seq in sorted(found)]

@@ -20,8 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from cakra.app import App
 from cakra.config import DEFAULT_RESPONSE_TABS
@@ -31,6 +34,7 @@ from ingest.responses import locate_columns
 from sheets.base import Block, Tab
 from workflow.status_sheet import HEADERS, OPERATOR_KEYS, StatusSheet, cell_text, column_header
 
+T = TypeVar("T")
 STATE_KEY = "sheet_view"
 # Bump when what the service writes changes shape, so the first cycle of a new version reads everything.
 FORMAT = 1
@@ -61,23 +65,56 @@ class CycleView:
     state: ViewState
 
 
-def read_view(app: App, now: datetime) -> CycleView | None:
-    """Read what this cycle needs in ONE request; None when a header changed since the last cycle (the
-    next cycle reads everything; see the module doc). A partial read that fails makes the next cycle's
-    read a full one as well."""
+def read_view(app: App, now: datetime, while_reading: Callable[[bool], T]) -> tuple[CycleView | None, T]:
+    """Read what this cycle needs in ONE request; the view is None when a header changed since the last
+    cycle (the next cycle reads everything; see the module doc).
+
+    ``while_reading(full)`` loads what the cycle needs from the ledger; for a partial read it runs on a
+    helper thread while the request is in flight (so it may use the ledger and nothing the request
+    uses). Its result is returned beside the view.
+    A partial read that fails makes the next cycle's read a full one.
+    """
     version = view_version(app)
     state = load_state(app.ledger)
     due = timedelta(minutes=app.config.sheets["full_read_minutes"])
-    if state is None or state.version != version or now - datetime.fromisoformat(state.full_at) >= due:
-        return _read_full(app, now, version)
+    wanted = None
+    if state is not None and state.version == version and now - datetime.fromisoformat(state.full_at) < due:
+        wanted = _partial_request(app, state)
+    full = state is None or wanted is None
+    if wanted is None:
+        wanted = _full_request(app)
+    if full:
+        # Not alongside: at 50,000 cases a full answer is 55 MB of JSON, and every case loaded at the
+        # same time would take the cycle's peak memory past 500 MB.
+        tabs = app.sheets.read_blocks(wanted)
+        stored, meanwhile = app.ledger.response_stamps(), while_reading(full)
+    else:
+        tabs, stored, meanwhile = _read_alongside(app, wanted, lambda: while_reading(full))
+    if full or state is None:
+        return _full_view(app, now, version, tabs, stored), meanwhile
+    view = _partial_view(app, state, tabs, stored)
+    if view is None:
+        forget_view(app.ledger)
+    return view, meanwhile
+
+
+def _read_alongside(
+    app: App, wanted: dict[str, Sequence[Block] | None], load: Callable[[], T]
+) -> tuple[dict[str, Tab | None], dict[int, str], T]:
+    """The read, with the ledger loaded on a helper thread meanwhile (a partial read's answer is a few
+    MB, so both fit). The request stays on this thread, so Ctrl-C or SIGTERM interrupts a slow answer or
+    a retry's wait as before; a failed read makes the next cycle's read a full one."""
     try:
-        view = _read_partial(app, state)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cakra-ledger") as pool:
+            loading = pool.submit(lambda: (app.ledger.response_stamps(), load()))
+            try:
+                tabs = app.sheets.read_blocks(wanted)
+            finally:
+                stored, loaded = loading.result()  # the ledger is this thread's again from here
     except CakraError:
         forget_view(app.ledger)  # e.g. rows were deleted and a range now passes the grid's end
         raise
-    if view is None:
-        forget_view(app.ledger)
-    return view
+    return tabs, stored, loaded
 
 
 def commit_view(ledger: Ledger, view: CycleView, status: StatusSheet) -> None:
@@ -116,11 +153,19 @@ def response_tab_names(app: App) -> list[str]:
     return list(DEFAULT_RESPONSE_TABS) if configured in DEFAULT_RESPONSE_TABS else [configured]
 
 
-def _read_full(app: App, now: datetime, version: str) -> CycleView:
+def _full_request(app: App) -> dict[str, Sequence[Block] | None]:
+    sheets = app.config.sheets
+    names = [*response_tab_names(app), sheets["status_tab"]]
+    if sheets["dashboard_tab"]:
+        names.append(sheets["dashboard_tab"])
+    return dict.fromkeys(names)
+
+
+def _full_view(
+    app: App, now: datetime, version: str, tabs: dict[str, Tab | None], stored: dict[int, str]
+) -> CycleView:
     sheets = app.config.sheets
     wanted = response_tab_names(app)
-    dashboard = [sheets["dashboard_tab"]] if sheets["dashboard_tab"] else []
-    tabs = app.sheets.read([*wanted, sheets["status_tab"], *dashboard])
     responses = next((tabs[name] for name in wanted if tabs.get(name) is not None), None)
     if responses is None:
         raise SheetError(
@@ -139,17 +184,15 @@ def _read_full(app: App, now: datetime, version: str) -> CycleView:
         status_header=status.header,
         known_rows=len(responses.rows),
     )
-    stored = app.ledger.response_stamps()
     stamps = {
         row: stamp for row, stamp in _stamps(responses, rows, timestamp).items() if stored.get(row) != stamp
     }
-    return CycleView(
-        True, responses, status, tabs.get(dashboard[0]) if dashboard else None, rows, stamps, state
-    )
+    dashboard = tabs.get(sheets["dashboard_tab"]) if sheets["dashboard_tab"] else None
+    return CycleView(True, responses, status, dashboard, rows, stamps, state)
 
 
-def _read_partial(app: App, state: ViewState) -> CycleView | None:
-    """The cells that can have changed since the last cycle; None when a header changed."""
+def _partial_request(app: App, state: ViewState) -> dict[str, Sequence[Block] | None] | None:
+    """The blocks that can have changed since the last cycle; None when only a full read will do."""
     sheets = app.config.sheets
     status_name, width = sheets["status_tab"], len(state.responses_header)
     header = Tab(status_name, [list(state.status_header)])
@@ -157,7 +200,7 @@ def _read_partial(app: App, state: ViewState) -> CycleView | None:
     watched = [position for position in found if position is not None]
     if len(watched) < len(found):
         return None  # a column was missing: the full read's StatusSheet puts it back
-    wanted: dict[str, list[Block] | None] = {
+    wanted: dict[str, Sequence[Block] | None] = {
         state.responses_tab: [
             Block.rows(1),
             Block.column(state.timestamp_col + 1),
@@ -170,19 +213,24 @@ def _read_partial(app: App, state: ViewState) -> CycleView | None:
     }
     if sheets["dashboard_tab"]:
         wanted[sheets["dashboard_tab"]] = None
-    tabs = app.sheets.read_blocks(wanted)
-    responses, status = tabs[state.responses_tab], tabs[status_name]
+    return wanted
+
+
+def _partial_view(
+    app: App, state: ViewState, tabs: dict[str, Tab | None], stored: dict[int, str]
+) -> CycleView | None:
+    """What a partial read found; None when a header changed."""
+    sheets = app.config.sheets
+    responses, status = tabs[state.responses_tab], tabs[sheets["status_tab"]]
     if responses is None or status is None:
         return None
     if responses.header != state.responses_header or status.header != state.status_header:
         return None
-    known = state.known_rows
+    known, column = state.known_rows, state.timestamp_col
     rows = sorted(
         {*range(known, len(responses.rows)), *(r - 1 for r in state.pending if r - 1 < len(responses.rows))}
     )
-    stamps = _stamps(responses, rows, state.timestamp_col)
-    stored = app.ledger.response_stamps()
-    column = state.timestamp_col
+    stamps = _stamps(responses, rows, column)
     pending = [
         index + 1
         for index in range(1, min(known, len(responses.rows)))

@@ -98,7 +98,9 @@ def place(rows: list[list[CellValue]], block: Block, values: Sequence[Sequence[C
             continue
         row = rows[top + offset]
         if not row and left == 0:
-            rows[top + offset] = list(values_row)
+            # A list just parsed from the answer is ours: taken as it is (a full read's million cells
+            # are not copied once more).
+            rows[top + offset] = values_row if isinstance(values_row, list) else list(values_row)
             continue
         end = left + len(values_row)
         if len(row) < end:

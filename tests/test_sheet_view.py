@@ -8,12 +8,15 @@ backend, from the emulator's request log) and that every kind of change still ar
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs
 
 import openpyxl
+import pytest
 
 from cakra.demo import edit_status
+from cakra.errors import SheetError
 from sheets.base import Block, Tab, project
 from tests.google_site import GoogleSite
 from tests.site import T0, Site, response
@@ -163,3 +166,39 @@ def test_an_edited_response_is_taken_the_cycle_after_its_new_timestamp(google_si
     assert row["Kelengkapan"] == "Lengkap" and row["Ringkasan"] == "Sudah reda."
     assert row["Diterima"] == "23/11/2026 08:00"  # still when the citizen first sent it
     assert google_site.poll(at(8)).edited == 0  # taken once
+
+
+def test_a_ledger_from_before_these_columns_is_brought_up_to_date(site: Site) -> None:
+    site.submit(response(0), response(1, nik="1404015501900002", kecamatan="Reteh"))
+    site.poll(at(1))
+    site.edit(TICKET1, Tahap="3. Kasubbid", Petugas="Op. Sari")
+    site.poll(at(2))
+    path = site.app.ledger.path
+    signatures = site.app.ledger.operator_signatures()
+    site.close()
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        "DROP INDEX cases_kecamatan; ALTER TABLE cases DROP COLUMN kecamatan;"
+        " ALTER TABLE cases DROP COLUMN operator; DELETE FROM meta;"
+    )
+    conn.close()
+
+    assert site.app.ledger.kecamatan_totals() == {"Tembilahan": 1, "Reteh": 1}
+    assert site.app.ledger.operator_signatures() == signatures
+    assert "petugas\x1eOp. Sari" in signatures[TICKET1]
+    result = site.poll(at(3))  # a full read (no view state), then quiet cycles as before
+    assert (result.moved, result.refused, result.cells_written) == (0, 0, 0)
+    assert site.poll(at(4)).cells_written == 0
+
+
+def test_a_partial_read_that_fails_is_followed_by_a_full_one(google_site: GoogleSite) -> None:
+    """Rows removed by hand can put the remembered "rows after the last one seen" past the grid's end,
+    which the API refuses (400): that cycle fails with one line, the next reads everything."""
+    google_site.submit(response(0), response(1, nik="1404015501900002"), response(2, nik="1404015501900003"))
+    google_site.poll(at(3))
+    sheet = google_site.people.open_by_key(google_site.spreadsheet_id).worksheet("Form Responses 1")
+    sheet.resize(rows=2)  # an administrator cut the tab down to its first response
+    with pytest.raises(SheetError, match="exceeds grid limits"):
+        google_site.poll(at(4))
+    assert google_site.poll(at(5)).new == 0  # a full read: the sheet as it is now, nothing lost
+    assert len(google_site.status()) == 3
