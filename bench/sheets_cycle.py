@@ -509,7 +509,8 @@ def report(
         print(f"\nEMULATOR ERRORS ({len(errors)}):\n" + errors[0])
     print(
         f"\nMachine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; code: {tree_state()}; whole run {total:.0f} s. "
-        "Bytes are HTTP body bytes (uncompressed JSON, as Google sends it unless the user agent asks for gzip)."
+        "Bytes are HTTP body bytes, uncompressed (the emulator does not compress; Google gzips for Cakra,"
+        " whose user agent asks for it: see the gzip column above)."
     )
 
 
