@@ -213,7 +213,7 @@ def ours(params: dict[str, Any], go: Any) -> dict[str, Any]:
         if params.get("full_read"):
             from cakra.sheet_view import forget_view
 
-            forget_view(app.ledger)  # as when full_read_minutes have passed: this cycle reads every tab whole
+            forget_view(app.ledger)  # as after a config change: this cycle reads every tab whole
     go()  # the orchestrator appends this cycle's new responses and resets the request log
     gc.collect()
     spent: dict[str, float] = {}

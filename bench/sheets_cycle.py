@@ -398,7 +398,7 @@ NAMES = {
     "ours": "**ours** (Cakra poll)",
     "ours-cold": "ours, cold process (`run.py poll`)",
     "ours-grid-full": "ours, a cycle that must grow the full Riwayat grid",
-    "ours-full-read": "ours, the periodic full read (every `full_read_minutes`)",
+    "ours-full-read": "ours, a full read (first cycle, or after a config change)",
     "ours-gc-off": "ours, what-if: cyclic GC off during the cycle",
     "ours-memory": "ours under tracemalloc",
     "ours-profiled": "ours under cProfile",

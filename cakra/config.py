@@ -64,7 +64,7 @@ DEFAULTS: dict[str, Any] = {
         "status_spreadsheet_id": "",
         "credentials": "",
         "api_endpoint": "",
-        "full_read_minutes": 60,
+        "verify_rows": 500,
     },
     "ledger": {"path": "cakra.sqlite"},
     "email": {
@@ -247,8 +247,8 @@ def build_config(user: dict[str, Any], path: Path | None = None) -> Config:
         raise ConfigError(
             "[sheets] backend = 'google' needs spreadsheet_id (the form's response spreadsheet)"
         )
-    if raw["sheets"]["full_read_minutes"] < 1:
-        raise ConfigError("[sheets] full_read_minutes must be at least 1 (minutes between full reads)")
+    if raw["sheets"]["verify_rows"] < 1:
+        raise ConfigError("[sheets] verify_rows must be at least 1 (rows of each tab checked per cycle)")
     _validate_time_settings(raw)
     return Config(path, raw)
 

@@ -126,19 +126,20 @@ def _poll(app: App, now: datetime, on_before_send: Callable[[OutboxRow], None] |
             return ledger.cases(), {}
         return ledger.cases_open_or_since(month_start(app, now)), ledger.operator_signatures()
 
-    view, (cases, signatures) = read_view(app, now, load)
+    view, (cases, signatures) = read_view(app, load)
     if view is None:
         log.info("susunan kolom lembar berubah; siklus berikutnya membaca semua tab")
         return _deliver(app, now, result, on_before_send)
     status = StatusSheet(view.status)
     keys = [response_key(index + 1) for index in view.response_rows]
     unsettled: set[str] = set()
+    checked = {ticket for ticket, index in status.rows.items() if index in view.checked}
     if not view.full:
         # Rows an operator changed, and cases without a row (deleted, or a write that failed).
         on_rows = status.operator_signatures()
         unsettled = {ticket for ticket, signature in signatures.items() if on_rows.get(ticket) != signature}
         loaded = {case.ticket for case in cases}
-        named = ledger.cases_named(unsettled - loaded, keys)
+        named = ledger.cases_named((unsettled | checked) - loaded, keys)
         cases = sorted([*cases, *(c for c in named if c.ticket not in loaded)], key=lambda c: c.seq)
     open_before = {case.ticket for case in cases if case.is_open}
     by_response = {case.report.response_key: case for case in cases}
@@ -193,10 +194,10 @@ def _poll(app: App, now: datetime, on_before_send: Callable[[OutboxRow], None] |
         history = ledger.unmirrored_history(first_free_row=2)
         commit_view(ledger, view, status)
 
-    # A closed case nobody touched shows what it showed last cycle: only a full read looks at it again.
+    # A closed case nobody touched shows what it showed last cycle, until its row's turn to be checked.
     watched = open_before | unsettled
-    on_sheet = cases if view.full else [c for c in cases if c.ticket in watched]
-    result.cells_written = _write(app, now, view, status, on_sheet, cases, history, watched)
+    on_sheet = cases if view.full else [c for c in cases if c.ticket in watched or c.ticket in checked]
+    result.cells_written = _write(app, now, view, status, on_sheet, cases, history, watched, checked)
     return _deliver(app, now, result, on_before_send)
 
 
@@ -218,6 +219,7 @@ def _write(
     cases: list[Case],
     history: list[HistoryEntry],
     watched: set[str],
+    checked: set[str],
 ) -> int:
     """The cycle's ONE write (status rows of ``on_sheet``, new history, the dashboard); then remember
     what the service columns of the rows in ``watched`` and of every row written now show.
@@ -237,8 +239,9 @@ def _write(
         return values
 
     if not view.full:
-        # What the service last wrote stands in for the cells a partial read skipped.
-        status.assume(ledger.shown(c.ticket for c in on_sheet))
+        # What the service last wrote stands in for the cells a partial read skipped (rows read whole to
+        # be checked keep what they really show).
+        status.assume(ledger.shown(c.ticket for c in on_sheet if c.ticket not in checked))
     writes: list[CellWrite] = status.writes(on_sheet, wanted, changed=remembered)
     writes += history_writes(config.sheets["history_tab"], history, sop, config.tz)
     if view.dashboard is not None:

@@ -1,19 +1,20 @@
 """What a cycle reads: every tab whole (a full read), or only the cells that can have changed.
 
-Both are ONE ``read_blocks`` request. A full read is made on the first cycle, every
-``[sheets] full_read_minutes`` after, and whenever the configuration or the SOP changed. Between them a
-cycle reads only:
+Both are ONE ``read_blocks`` request. A full read is made on the first cycle and whenever the
+configuration, the SOP or a header changed. Every other cycle reads only:
 - of the response tab: the header row, the timestamp column, the rows after the last one seen, and the
   rows whose timestamp changed in the previous cycle (Google Forms rewrites a response's timestamp when
   the respondent edits it, so that column is how an edit shows);
 - of the status tab: the header row, the "No. Tiket" column and the operator-owned columns. The service
-  columns are compared with what the service last wrote there (ledger ``status_shown``), not read.
+  columns are compared with what the service last wrote there (ledger ``status_shown``), not read;
+- and, in turn, ``[sheets] verify_rows`` whole rows of each tab (the next ones after last cycle's,
+  starting again at the top after the last): they are checked as a full read would check them, so a
+  response edited by hand (its timestamp unchanged) or a service cell an operator typed over is set right
+  when its turn comes, and no cycle ever has to read everything again to find them.
 
 So an edited response is taken one cycle after its new timestamp was seen. A header that differs from
 the one remembered (an operator moved a column, the form gained a question) makes that cycle do nothing
-but ask the next one for a full read. Two things only a full read sees, so they wait for the next one:
-a response edited by hand in the sheet (its timestamp unchanged), and a service-owned cell overwritten
-despite the protection warning.
+but ask the next one for a full read.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import json
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
 from typing import TypeVar
 
 from cakra.app import App
@@ -45,13 +45,16 @@ class ViewState:
     """What the last cycle learnt about the sheets' layout (kept in the ledger's meta table)."""
 
     version: str
-    full_at: str  # when the last full read was made (ISO)
     responses_tab: str
     responses_header: list[str]
     timestamp_col: int  # 0-based
     status_header: list[str]
     known_rows: int  # rows of the response tab seen so far, header included
+    status_rows: int  # rows of the status tab when last read, header included
     pending: list[int] = field(default_factory=list)  # response rows to read whole next cycle
+    # The first row of each tab that the next cycle reads whole to check it (see the module doc).
+    check_responses: int = 2
+    check_status: int = 2
 
 
 @dataclass
@@ -63,9 +66,11 @@ class CycleView:
     response_rows: list[int]  # 0-based indices into ``responses.rows`` of the rows read whole
     stamps: dict[int, str]  # sheet row -> timestamp cell of rows read whole, where new (stored on commit)
     state: ViewState
+    # 0-based rows of ``status`` read whole this cycle (all of them on a full read): their cells are real.
+    checked: range
 
 
-def read_view(app: App, now: datetime, while_reading: Callable[[bool], T]) -> tuple[CycleView | None, T]:
+def read_view(app: App, while_reading: Callable[[bool], T]) -> tuple[CycleView | None, T]:
     """Read what this cycle needs in ONE request; the view is None when a header changed since the last
     cycle (the next cycle reads everything; see the module doc).
 
@@ -76,9 +81,8 @@ def read_view(app: App, now: datetime, while_reading: Callable[[bool], T]) -> tu
     """
     version = view_version(app)
     state = load_state(app.ledger)
-    due = timedelta(minutes=app.config.sheets["full_read_minutes"])
     wanted = None
-    if state is not None and state.version == version and now - datetime.fromisoformat(state.full_at) < due:
+    if state is not None and state.version == version:
         wanted = _partial_request(app, state)
     full = state is None or wanted is None
     if wanted is None:
@@ -91,7 +95,7 @@ def read_view(app: App, now: datetime, while_reading: Callable[[bool], T]) -> tu
     else:
         tabs, stored, meanwhile = _read_alongside(app, wanted, lambda: while_reading(full))
     if full or state is None:
-        return _full_view(app, now, version, tabs, stored), meanwhile
+        return _full_view(app, version, tabs, stored), meanwhile
     view = _partial_view(app, state, tabs, stored)
     if view is None:
         forget_view(app.ledger)
@@ -161,9 +165,7 @@ def _full_request(app: App) -> dict[str, Sequence[Block] | None]:
     return dict.fromkeys(names)
 
 
-def _full_view(
-    app: App, now: datetime, version: str, tabs: dict[str, Tab | None], stored: dict[int, str]
-) -> CycleView:
+def _full_view(app: App, version: str, tabs: dict[str, Tab | None], stored: dict[int, str]) -> CycleView:
     sheets = app.config.sheets
     wanted = response_tab_names(app)
     responses = next((tabs[name] for name in wanted if tabs.get(name) is not None), None)
@@ -177,18 +179,18 @@ def _full_view(
     rows = list(range(1, len(responses.rows)))
     state = ViewState(
         version=version,
-        full_at=now.isoformat(),
         responses_tab=responses.name,
         responses_header=responses.header,
         timestamp_col=timestamp,
         status_header=status.header,
         known_rows=len(responses.rows),
+        status_rows=len(status.rows),
     )
     stamps = {
         row: stamp for row, stamp in _stamps(responses, rows, timestamp).items() if stored.get(row) != stamp
     }
     dashboard = tabs.get(sheets["dashboard_tab"]) if sheets["dashboard_tab"] else None
-    return CycleView(True, responses, status, dashboard, rows, stamps, state)
+    return CycleView(True, responses, status, dashboard, rows, stamps, state, range(1, len(status.rows)))
 
 
 def _partial_request(app: App, state: ViewState) -> dict[str, Sequence[Block] | None] | None:
@@ -200,6 +202,10 @@ def _partial_request(app: App, state: ViewState) -> dict[str, Sequence[Block] | 
     watched = [position for position in found if position is not None]
     if len(watched) < len(found):
         return None  # a column was missing: the full read's StatusSheet puts it back
+    check = app.config.sheets["verify_rows"]
+    # Rows that exist (the grid reaches them), so neither range can pass the grid's end.
+    responses_check = _turn(state.check_responses, check, state.known_rows)
+    status_check = _turn(state.check_status, check, state.status_rows)
     wanted: dict[str, Sequence[Block] | None] = {
         state.responses_tab: [
             Block.rows(1),
@@ -208,8 +214,17 @@ def _partial_request(app: App, state: ViewState) -> dict[str, Sequence[Block] | 
             # an error (400 "exceeds grid limits"), and the grid may end right after it.
             Block.rows(state.known_rows, None, width),
             *(Block.rows(first, last, width) for first, last in _runs(state.pending)),
+            *(
+                [Block.rows(responses_check.start, responses_check.stop - 1, width)]
+                if responses_check
+                else []
+            ),
         ],
-        status_name: [Block.rows(1), *(Block(1, None, a + 1, b + 1) for a, b in _runs(watched))],
+        status_name: [
+            Block.rows(1),
+            *(Block(1, None, a + 1, b + 1) for a, b in _runs(watched)),
+            *([Block(status_check.start, status_check.stop - 1, 1, None)] if status_check else []),
+        ],
     }
     if sheets["dashboard_tab"]:
         wanted[sheets["dashboard_tab"]] = None
@@ -227,8 +242,12 @@ def _partial_view(
     if responses.header != state.responses_header or status.header != state.status_header:
         return None
     known, column = state.known_rows, state.timestamp_col
+    check = app.config.sheets["verify_rows"]
+    responses_check = _turn(state.check_responses, check, known)
+    status_check = _turn(state.check_status, check, state.status_rows)
+    read_whole = {*state.pending, *responses_check}  # sheet rows
     rows = sorted(
-        {*range(known, len(responses.rows)), *(r - 1 for r in state.pending if r - 1 < len(responses.rows))}
+        {*range(known, len(responses.rows)), *(r - 1 for r in read_whole if r - 1 < len(responses.rows))}
     )
     stamps = _stamps(responses, rows, column)
     pending = [
@@ -238,9 +257,32 @@ def _partial_view(
         and column < len(responses.rows[index])
         and stored.get(index + 1) != cell_text(responses.rows[index][column])
     ]
-    state = ViewState(**{**asdict(state), "known_rows": max(known, len(responses.rows)), "pending": pending})
+    state = ViewState(
+        **{
+            **asdict(state),
+            "known_rows": max(known, len(responses.rows)),
+            "status_rows": len(status.rows),
+            "pending": pending,
+            "check_responses": responses_check.stop if responses_check else 2,
+            "check_status": status_check.stop if status_check else 2,
+        }
+    )
     dashboard = tabs.get(sheets["dashboard_tab"]) if sheets["dashboard_tab"] else None
-    return CycleView(False, responses, status, dashboard, rows, stamps, state)
+    checked = (
+        range(status_check.start - 1, min(status_check.stop - 1, len(status.rows)))
+        if status_check
+        else range(0)
+    )
+    return CycleView(False, responses, status, dashboard, rows, stamps, state, checked)
+
+
+def _turn(first: int, count: int, rows: int) -> range:
+    """The sheet rows to check this cycle: ``count`` from ``first`` on, starting again at row 2 past the
+    last of ``rows`` (header included); empty when there is nothing below the header."""
+    if rows < 2 or count < 1:
+        return range(0)
+    start = first if 2 <= first <= rows else 2
+    return range(start, min(start + count, rows + 1))
 
 
 def _stamps(tab: Tab, rows: list[int], column: int) -> dict[int, str]:

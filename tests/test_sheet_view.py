@@ -1,9 +1,10 @@
-"""Between full reads a cycle reads only what can have changed (cakra/sheet_view.py), and loses nothing.
+"""A cycle reads only what can have changed (cakra/sheet_view.py), and loses nothing.
 
-The first cycle, one every ``[sheets] full_read_minutes`` and one after any configuration change read
-every tab whole; the cycles between read the response tab's header, timestamp column and new rows, and
-the status tab's header, ticket and operator columns. These tests check what that saves (on the Google
-backend, from the emulator's request log) and that every kind of change still arrives.
+The first cycle, and one after any configuration, SOP or header change, read every tab whole; the others
+read the response tab's header, timestamp column and new rows, the status tab's header, ticket and
+operator columns, and ``[sheets] verify_rows`` whole rows of each tab in turn, to check them. These tests
+check what that saves (on the Google backend, from the emulator's request log) and that every kind of
+change still arrives.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from tests.site import T0, Site, response
 from workflow.status_sheet import HEADERS, cell_text
 
 TICKET1 = "CAKRA-2026-000001"
-LATER = T0 + timedelta(days=40)  # next month: a case closed before it is one a quiet cycle does not load
+TICKET4 = "CAKRA-2026-000004"  # sheet row 5 on both tabs
+LATER = T0 + timedelta(days=40)  # next month: a case closed before it is one a cycle does not load
 
 
 def at(minutes: float, base: datetime = T0) -> datetime:
@@ -31,23 +33,28 @@ def at(minutes: float, base: datetime = T0) -> datetime:
 
 
 def closed_last_month(site: Site) -> None:
-    """One case, closed "Tidak valid" on T0's day; then a full-read cycle 40 days later."""
-    site.submit(response(0), response(1, nik="1404015501900002"))
-    site.poll(at(1))
-    site.edit(TICKET1, Tahap="Tidak valid", Petugas="Op. Sari", Disposisi="Laporan uji coba")
+    """Four cases, the fourth closed "Tidak valid" on T0's day. One whole row of each tab is checked per
+    cycle: the next cycles check response rows 4 and 5 (at LATER + 1 and + 2 minutes) and status rows 3,
+    4 and 5 (at LATER + 1, + 2 and + 3: the status tab had no rows yet when the first cycle read it)."""
+    site.extra["sheets"] = {"verify_rows": 1}
+    site.submit(*(response(i, nik=f"140401550190000{i + 1}") for i in range(4)))
+    site.poll(at(1))  # the first cycle: a full read
+    site.edit(TICKET4, Tahap="Tidak valid", Petugas="Op. Sari", Disposisi="Laporan uji coba")
     assert site.poll(at(2)).moved == 1
-    site.poll(LATER)  # more than full_read_minutes later: a full read
+    site.poll(LATER)
 
 
-def test_between_full_reads_a_cycle_reads_only_headers_new_rows_and_operator_columns(
+def test_a_cycle_reads_headers_new_rows_operator_columns_and_its_turn_of_rows(
     google_site: GoogleSite,
 ) -> None:
+    google_site.extra["sheets"] = {"verify_rows": 2}
     long = "Keributan di pasar malam, warga berkumpul di depan balai desa dan jalan ditutup. " * 3
     google_site.submit(*(response(i, description=long, nik=f"14040155019{i:05d}") for i in range(30)))
     log = google_site.emulator.log
     log.reset()
     google_site.poll(at(31))  # the first cycle: a full read (and making the tabs)
     full = [e for e in log if e.path.endswith("values:batchGet")]
+    google_site.poll(at(32))  # checks response rows 2-3 (the status tab had no rows when last read)
     google_site.submit(response(32))
     log.reset()
     assert google_site.poll(at(33)).new == 1
@@ -61,12 +68,14 @@ def test_between_full_reads_a_cycle_reads_only_headers_new_rows_and_operator_col
         "'Form Responses 1'!1:1",  # header: a changed layout is noticed
         "'Form Responses 1'!A1:A",  # timestamps: an edited response is noticed
         "'Form Responses 1'!A31:L",  # from the last row seen (30 + header) on: new rows
+        "'Form Responses 1'!A4:L5",  # this cycle's turn of rows to check (verify_rows = 2)
         "'Status Kasus'!1:1",
         "'Status Kasus'!A1:A",  # No. Tiket
         "'Status Kasus'!N1:T",  # the operator columns, Tahap .. Balasan untuk Pelapor
+        "'Status Kasus'!2:3",
         "'Ringkasan'",
     ]
-    assert partial[0].bytes_out * 4 < full[1].bytes_out
+    assert partial[0].bytes_out * 3 < full[1].bytes_out  # at 50,000 cases: 9 MB against 55 MB
     assert google_site.row("CAKRA-2026-000031")["Tahap"] == "2. Operator"
 
 
@@ -104,31 +113,42 @@ def shown(tab: Tab) -> list[list[str]]:
 
 def test_an_operators_change_to_a_case_the_cycle_did_not_load_is_still_taken(site: Site) -> None:
     closed_last_month(site)
-    site.edit(TICKET1, Tahap="3. Kasubbid", Petugas="Op. Budi")
-    result = site.poll(at(1, LATER))
+    site.edit(TICKET4, Tahap="3. Kasubbid", Petugas="Op. Budi")
+    result = site.poll(at(1, LATER))  # row 5 is not this cycle's to check: the signature finds it
     assert result.refused == 1
-    assert str(site.row(TICKET1)["Pesan Sistem"]).startswith("Ditolak: Kasus sudah ditutup")
-    assert site.row(TICKET1)["Tahap"] == "3. Kasubbid"  # the operator's value stays
+    assert str(site.row(TICKET4)["Pesan Sistem"]).startswith("Ditolak: Kasus sudah ditutup")
+    assert site.row(TICKET4)["Tahap"] == "3. Kasubbid"  # the operator's value stays
 
 
-def test_a_deleted_row_of_an_old_closed_case_comes_back_between_full_reads(site: Site) -> None:
+def test_a_deleted_row_of_an_old_closed_case_comes_back(site: Site) -> None:
     closed_last_month(site)
     workbook = openpyxl.load_workbook(site.workbook)
-    workbook["Status Kasus"].delete_rows(2)
+    workbook["Status Kasus"].delete_rows(5)
     workbook.save(site.workbook)
     site.poll(at(1, LATER))
-    row = site.row(TICKET1)
+    row = site.row(TICKET4)
     assert row["Tahap Saat Ini"] == "Tidak valid" and row["Disposisi / Catatan"] == "Laporan uji coba"
-    assert row["NIK (disamarkan)"] == "1404********0001"
+    assert row["NIK (disamarkan)"] == "1404********0004"
 
 
-def test_an_overwritten_service_cell_is_restored_by_the_next_full_read(site: Site) -> None:
+def test_an_overwritten_service_cell_is_restored_when_its_row_is_checked(site: Site) -> None:
     closed_last_month(site)
-    edit_status(site.workbook, TICKET1, {"Tahap Saat Ini": "ditimpa operator"})
-    assert site.poll(at(1, LATER)).cells_written == 0  # a quiet cycle compares with what it last wrote
-    assert site.row(TICKET1)["Tahap Saat Ini"] == "ditimpa operator"
-    site.poll(at(61, LATER))  # full_read_minutes (60) after the last full read
-    assert site.row(TICKET1)["Tahap Saat Ini"] == "Tidak valid"
+    edit_status(site.workbook, TICKET4, {"Tahap Saat Ini": "ditimpa operator"})
+    assert site.poll(at(1, LATER)).cells_written == 0  # compared with what the service last wrote there
+    assert site.poll(at(2, LATER)).cells_written == 0
+    assert site.row(TICKET4)["Tahap Saat Ini"] == "ditimpa operator"
+    assert site.poll(at(3, LATER)).cells_written == 1  # row 5's turn: read whole, set right
+    assert site.row(TICKET4)["Tahap Saat Ini"] == "Tidak valid"
+
+
+def test_a_response_edited_by_hand_is_taken_when_its_row_is_checked(site: Site) -> None:
+    """Its timestamp did not change, so only the turn of its row shows the edit."""
+    closed_last_month(site)
+    site.set_response(3, response(3, nik="1404015501900004", description="Diralat oleh admin."))
+    assert site.poll(at(1, LATER)).edited == 0
+    assert site.poll(at(2, LATER)).edited == 1
+    assert site.row(TICKET4)["Ringkasan"] == "Diralat oleh admin."
+    assert site.poll(at(3, LATER)).edited == 0
 
 
 def test_a_configuration_change_makes_the_next_cycle_read_everything(site: Site) -> None:
@@ -136,7 +156,7 @@ def test_a_configuration_change_makes_the_next_cycle_read_everything(site: Site)
     site.close()
     site.extra["intake"] = {"description_chars": 10}
     site.poll(at(1, LATER))
-    assert site.row(TICKET1)["Ringkasan"] == "Keributan…"  # the closed case's row was looked at again
+    assert site.row(TICKET4)["Ringkasan"] == "Keributan…"  # the closed case's row was looked at again
 
 
 def test_a_moved_column_costs_one_quiet_cycle_and_loses_no_edit(site: Site) -> None:
@@ -156,15 +176,16 @@ def test_a_moved_column_costs_one_quiet_cycle_and_loses_no_edit(site: Site) -> N
 
 
 def test_an_edited_response_is_taken_the_cycle_after_its_new_timestamp(google_site: GoogleSite) -> None:
-    google_site.submit(response(0, ktp_photo=""), response(1, nik="1404015501900002"))
+    google_site.extra["sheets"] = {"verify_rows": 1}  # row 2 is checked next, not the edited row 3
+    google_site.submit(response(0), response(1, nik="1404015501900002", ktp_photo=""))
     google_site.poll(at(2))
-    google_site.set_response(0, response(5, description="Sudah reda."))
+    google_site.set_response(1, response(5, nik="1404015501900002", description="Sudah reda."))
     assert google_site.poll(at(6)).edited == 0  # sees the new timestamp in the column it reads
     result = google_site.poll(at(7))
     assert (result.edited, result.new) == (1, 0)
-    row = google_site.row(TICKET1)
+    row = google_site.row("CAKRA-2026-000002")
     assert row["Kelengkapan"] == "Lengkap" and row["Ringkasan"] == "Sudah reda."
-    assert row["Diterima"] == "23/11/2026 08:00"  # still when the citizen first sent it
+    assert row["Diterima"] == "23/11/2026 08:01"  # still when the citizen first sent it
     assert google_site.poll(at(8)).edited == 0  # taken once
 
 
