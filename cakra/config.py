@@ -64,7 +64,7 @@ DEFAULTS: dict[str, Any] = {
         "status_spreadsheet_id": "",
         "credentials": "",
         "api_endpoint": "",
-        "verify_rows": 500,
+        "verify_rows": 250,
     },
     "ledger": {"path": "cakra.sqlite"},
     "email": {

@@ -57,6 +57,7 @@ def test_user_values_override_defaults_and_paths_resolve_against_the_config(tmp_
         ({"roles": {"operator": {"emails": ["bukan-email"]}}}, "[roles.operator]"),
         ({"columns": {"alamat": ["Alamat"]}}, "unknown field 'alamat'"),
         ({"sheets": {"backend": "google"}}, "spreadsheet_id"),
+        ({"sheets": {"verify_rows": 0}}, "verify_rows must be at least 1"),
     ],
 )
 def test_mistakes_are_one_clear_line(user: dict, fragment: str, tmp_path: Path) -> None:
