@@ -3,7 +3,7 @@
     .venv/bin/python bench/sheets_cycle.py [--sizes 1000,10000,50000] [--new 0,1,100]
         [--no-cold] [--what-if-gc] [--memory] [--profile FILE.prof] [--one-shot 1000] [--json FILE]
 
-Run by hand (``make bench``; about 8 minutes on 2 cores, 9 with every option); not part of the test
+Run by hand (``make bench``; about 5 minutes on 2 cores, 7 with every option); not part of the test
 suite. Everything talks HTTP on loopback to the Sheets emulator, which runs in its own process (its
 memory and CPU are not the client's); every measured cycle runs in a fresh worker process.
 
