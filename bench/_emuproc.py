@@ -62,15 +62,15 @@ class Ops:
 
     def make_key(self, path: str) -> str:
         """A synthetic service-account key made HERE, so this process can verify its JWT signatures."""
-        from emulator.keys import make_service_account_key
+        from sheets_emulator.keys import make_service_account_key
 
         return str(make_service_account_key(path, self.emu.token_uri))
 
     # what the form and the operators do ----------------------------------------------------------
     def append_rows(self, spreadsheet_id: str, tab: str, rows: list[list[Any]]) -> int:
         """Append rows after the last row holding data, as Google Forms does (values stored RAW)."""
-        from emulator.cells import Cell
-        from emulator.entry import parse_raw
+        from sheets_emulator.cells import Cell
+        from sheets_emulator.entry import parse_raw
 
         store = self.emu.store
         with store.lock:
@@ -95,7 +95,7 @@ class Ops:
         are closed "Tidak valid" at step 2; every ``keep_open_every``-th case is never touched (it stays
         open and escalates). Returns the number of rows edited.
         """
-        from emulator.cells import Cell
+        from sheets_emulator.cells import Cell
 
         nxt = {
             "3. Kasubbid": "4. Kabid verifikasi",
@@ -219,7 +219,7 @@ class Ops:
 
 
 def _serve(address: str, authkey: bytes, ready: Connection) -> None:
-    from emulator.server import SheetsEmulator
+    from sheets_emulator.server import SheetsEmulator
 
     emu = SheetsEmulator(require_auth=True).start()
     ops = Ops(emu)

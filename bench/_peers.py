@@ -57,10 +57,9 @@ _TEXT_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d{2})")
 
 def open_worksheets(params: dict[str, Any]) -> tuple[Any, Any]:
     import gspread
+    from cakra.sheets.endpoint import point_session_at
+    from cakra.sheets.google import load_credentials
     from google.auth.transport.requests import AuthorizedSession
-
-    from sheets.endpoint import point_session_at
-    from sheets.google import load_credentials
 
     credentials = load_credentials(params["key"], google_endpoint=False)
     session = point_session_at(AuthorizedSession(credentials), params["base_url"])

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from _emuproc import EmulatorClient, rss_mb
 
-from cakra.demo_data import RESPONSE_HEADERS, demo_responses
+from cakra.demo.data import RESPONSE_HEADERS, demo_responses
 
 WIB = ZoneInfo("Asia/Jakarta")
 SHEETS_EPOCH = datetime(1899, 12, 30)
@@ -211,7 +211,7 @@ def ours(params: dict[str, Any], go: Any) -> dict[str, Any]:
         app = build(*args)
         poll(app, now - timedelta(minutes=5))  # the previous cycle of a running service
         if params.get("full_read"):
-            from cakra.sheet_view import forget_view
+            from cakra.tabs.view import forget_view
 
             forget_view(app.ledger)  # as after a config change: this cycle reads every tab whole
     go()  # the orchestrator appends this cycle's new responses and resets the request log
@@ -301,8 +301,9 @@ def memory_phases(app: Any) -> list[tuple[str, float, float, float]]:
     """
     import tracemalloc
 
+    from cakra.tabs.status import StatusSheet
+
     import cakra.cycle as cycle
-    from workflow.status_sheet import StatusSheet
 
     records: list[tuple[str, float, float, float]] = []
     mib = 1024 * 1024

@@ -11,16 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cakra.common.errors import ConfigError, SopError
 from cakra.config import Config
-from cakra.errors import ConfigError, SopError
-from cakra.ledger import Ledger
-from notify.outbox import Outbox
-from notify.transports.base import Transport
-from sheets.base import SheetBackend
-from workflow.alerts import AlertPolicy
-from workflow.calendar import BusinessCalendar, CalendarError
-from workflow.holidays_id import parse_day
-from workflow.sop import Sop, load_sop
+from cakra.ledger.store import Ledger
+from cakra.notify.outbox import Outbox
+from cakra.notify.transports.base import Transport
+from cakra.sheets.base import SheetBackend
+from cakra.workflow.alerts import AlertPolicy
+from cakra.workflow.calendar import BusinessCalendar, CalendarError
+from cakra.workflow.holidays_id import parse_day
+from cakra.workflow.sop import Sop, load_sop
 
 
 @dataclass
@@ -70,10 +70,12 @@ def make_calendar(config: Config, sop: Sop) -> BusinessCalendar:
 
 def make_sheets(config: Config) -> SheetBackend:
     if config.sheets["backend"] == "google":
-        from sheets.google import GoogleSheets  # imported lazily: the local default needs no Google libraries
+        from cakra.sheets.google import (
+            GoogleSheets,  # imported lazily: the local default needs no Google libraries
+        )
 
         return GoogleSheets.from_config(config)
-    from sheets.local import LocalWorkbook
+    from cakra.sheets.local import LocalWorkbook
 
     return LocalWorkbook(Path(config.sheets["workbook"]), config.tz)
 
@@ -81,14 +83,14 @@ def make_sheets(config: Config) -> SheetBackend:
 def make_transport(config: Config) -> Transport:
     email = config.email
     if email["backend"] == "outbox":
-        from notify.transports.outbox_dir import OutboxDirTransport
+        from cakra.notify.transports.outbox_dir import OutboxDirTransport
 
         return OutboxDirTransport(Path(email["outbox_dir"]))
     if email["backend"] == "gmail":
-        from notify.transports.gmail import GmailTransport
+        from cakra.notify.transports.gmail import GmailTransport
 
         return GmailTransport.from_config(config)
-    from notify.transports.smtp import SmtpTransport
+    from cakra.notify.transports.smtp import SmtpTransport
 
     return SmtpTransport(
         host=email["host"],

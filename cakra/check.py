@@ -12,14 +12,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from cakra.app import check_roles, make_sheets, make_transport
+from cakra.common.errors import CakraError
 from cakra.config import Config
-from cakra.errors import CakraError
-from cakra.ledger import Ledger
-from ingest.responses import locate_columns
-from notify.transports.base import TransportError
-from sheets.base import SheetBackend
-from workflow.sop import Sop, load_sop
-from workflow.status_sheet import COLUMNS
+from cakra.ingest.responses import locate_columns
+from cakra.ledger.store import Ledger
+from cakra.notify.transports.base import TransportError
+from cakra.sheets.base import SheetBackend
+from cakra.tabs.status import COLUMNS
+from cakra.workflow.sop import Sop, load_sop
 
 
 def _run(label: str, probe: Callable[[], str | None]) -> tuple[bool, str]:

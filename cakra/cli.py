@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import cakra.commands_core
 import cakra.commands_time  # noqa: F401  (registers export, digest, weekly)
 from cakra.commands import COMMANDS, PARSERS
-from cakra.errors import CakraError
-from cakra.pii import RedactingFilter
+from cakra.common.errors import CakraError
+from cakra.common.pii import RedactingFilter
 
 
 def build_parser() -> argparse.ArgumentParser:

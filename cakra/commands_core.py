@@ -61,7 +61,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 @command("report")
 def cmd_report(args: argparse.Namespace) -> int:
     """Send the leadership summary now."""
-    from notify.report import send_summary
+    from cakra.notify.report import send_summary
 
     return make_and_deliver(
         args,
@@ -80,7 +80,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 @command("demo")
 def cmd_demo(args: argparse.Namespace) -> int:
     """Build a synthetic set-up in --out and run it through all five steps."""
-    from cakra.demo import run_demo
+    from cakra.demo.morning import run_demo
 
     return run_demo(Path(args.out), google_emulator=args.google_emulator)
 
@@ -88,7 +88,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 @command("emulator")
 def cmd_emulator(args: argparse.Namespace) -> int:
     """Serve the local Google Sheets API emulator until stopped."""
-    from emulator.server import main as serve_emulator
+    from sheets_emulator.server import main as serve_emulator
 
     serve_emulator(args.port)
     return 0

@@ -45,8 +45,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 @command("digest")
 def cmd_digest(args: argparse.Namespace) -> int:
     """Send today's digests now (a role that already had today's gets none)."""
-    from cakra.runs import parse_clock
-    from notify.digest import send_digests
+    from cakra.ledger.runs import parse_clock
+    from cakra.notify.digest import send_digests
 
     def make(app: App, now: datetime) -> str:
         at = parse_clock(app.config.digest["time"] or "00:00", "[digest] time")
@@ -58,7 +58,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
 @command("weekly")
 def cmd_weekly(args: argparse.Namespace) -> int:
     """Send this week's leadership summary now (once per week)."""
-    from notify.report import send_weekly
+    from cakra.notify.report import send_weekly
 
     return make_and_deliver(
         args,

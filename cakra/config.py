@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from cakra.errors import ConfigError
+from cakra.common.errors import ConfigError
+from cakra.workflow.sop import BUILTIN_SOPS
 
-PACKAGE_ROOT = Path(__file__).resolve().parents[1]
-BUILTIN_SOPS = PACKAGE_ROOT / "workflow" / "sops"
 # Google names the response tab by the form's language; either is accepted when the default is kept.
 DEFAULT_RESPONSE_TABS = ("Form Responses 1", "Jawaban Formulir 1")
 
@@ -256,10 +255,10 @@ def build_config(user: dict[str, Any], path: Path | None = None) -> Config:
 def _validate_time_settings(raw: dict[str, Any]) -> None:
     """[calendar], [escalation], [digest] and the weekly summary's schedule, each checked where it is read."""
     # Imported here: the calendar pulls in the holidays package, which plain config users do not need.
-    from cakra.runs import parse_clock
-    from workflow.alerts import AlertPolicy
-    from workflow.calendar import BusinessCalendar, CalendarError
-    from workflow.holidays_id import parse_day
+    from cakra.ledger.runs import parse_clock
+    from cakra.workflow.alerts import AlertPolicy
+    from cakra.workflow.calendar import BusinessCalendar, CalendarError
+    from cakra.workflow.holidays_id import parse_day
 
     try:
         BusinessCalendar.from_config(raw["calendar"], raw["timezone"])

@@ -20,24 +20,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from cakra.app import App
-from cakra.ledger import HistoryEntry
-from cakra.lock import cycle_lock
-from cakra.sheet_view import CycleView, commit_view, read_view
-from ingest.responses import read_reports, response_key
-from notify.citizen import enqueue_citizen_messages
-from notify.compose import enqueue_notices
-from notify.outbox import OutboxRow
-from notify.plan import RoleNotice, plan_notices
-from sheets.base import CellWrite
-from workflow.case import Case
-from workflow.dashboard import TITLE as DASHBOARD_TITLE
-from workflow.dashboard import dashboard_grid, dashboard_writes
-from workflow.engine import open_case, update_case
-from workflow.history_tab import HISTORY_HEADERS, history_writes
-from workflow.operator_edits import apply_operator_edits
-from workflow.pause import resume_if_answered
-from workflow.sla import Visit, month_period, visits
-from workflow.status_sheet import HEADERS, StatusSheet, service_values, shown_text
+from cakra.ingest.responses import read_reports, response_key
+from cakra.ledger.lock import cycle_lock
+from cakra.ledger.store import HistoryEntry
+from cakra.notify.citizen import enqueue_citizen_messages
+from cakra.notify.compose import enqueue_notices
+from cakra.notify.outbox import OutboxRow
+from cakra.notify.plan import RoleNotice, plan_notices
+from cakra.sheets.base import CellWrite
+from cakra.tabs.dashboard import TITLE as DASHBOARD_TITLE
+from cakra.tabs.dashboard import dashboard_grid, dashboard_writes
+from cakra.tabs.history import HISTORY_HEADERS, history_writes
+from cakra.tabs.status import HEADERS, StatusSheet, service_values, shown_text
+from cakra.tabs.view import CycleView, commit_view, read_view
+from cakra.workflow.case import Case
+from cakra.workflow.engine import open_case, update_case
+from cakra.workflow.operator_edits import apply_operator_edits
+from cakra.workflow.pause import resume_if_answered
+from cakra.workflow.sla import Visit, month_period, visits
 
 log = logging.getLogger("cakra.cycle")
 

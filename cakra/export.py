@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING
 import openpyxl
 from openpyxl.styles import Font
 
-from cakra.errors import CakraError
-from cakra.pii import mask_nik, redact
-from notify.render import durasi
-from workflow.case import Case
-from workflow.engine import format_time
-from workflow.history_tab import history_values
-from workflow.privacy import ANONYMOUS, CONFIDENTIAL, may_see_content, may_see_identity, show_flags
-from workflow.sla import Visit, compliance, month_period, visits
+from cakra.common.errors import CakraError
+from cakra.common.pii import mask_nik, redact
+from cakra.notify.render import durasi
+from cakra.tabs.history import history_values
+from cakra.workflow.case import Case
+from cakra.workflow.engine import format_time
+from cakra.workflow.privacy import ANONYMOUS, CONFIDENTIAL, may_see_content, may_see_identity, show_flags
+from cakra.workflow.sla import Visit, compliance, month_period, visits
 
 if TYPE_CHECKING:
     from cakra.app import App

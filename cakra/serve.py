@@ -17,13 +17,13 @@ from datetime import datetime
 import schedule
 
 from cakra.app import App, build_app
+from cakra.common.errors import CakraError
 from cakra.config import Config
 from cakra.cycle import poll
-from cakra.errors import CakraError
-from cakra.runs import latest_run, parse_clock
-from notify.digest import send_digests
-from notify.report import send_summary, send_weekly, week_start
-from workflow.holidays_id import parse_day
+from cakra.ledger.runs import latest_run, parse_clock
+from cakra.notify.digest import send_digests
+from cakra.notify.report import send_summary, send_weekly, week_start
+from cakra.workflow.holidays_id import parse_day
 
 log = logging.getLogger("cakra.serve")
 

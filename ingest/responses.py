@@ -13,13 +13,12 @@ from collections.abc import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-
-from cakra.errors import SheetError
-from ingest.fields import clean_text, extract_links, normalise_nik, normalise_phone, parse_timestamp
-from sheets.base import Tab
-from workflow.case import Report
-from workflow.privacy import parse_flags
-from workflow.sop import Sop
+from cakra.common.errors import SheetError
+from cakra.ingest.fields import clean_text, extract_links, normalise_nik, normalise_phone, parse_timestamp
+from cakra.sheets.base import Tab
+from cakra.workflow.case import Report
+from cakra.workflow.privacy import parse_flags
+from cakra.workflow.sop import Sop
 
 TEXT_FIELDS = ("name", "email", "category", "kecamatan", "desa", "description")
 REQUIRED_FIELDS = ("timestamp",)

@@ -17,9 +17,9 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from notify.compose import base_context, enqueue_message
-from workflow.case import Case
-from workflow.privacy import is_anonymous, is_confidential
+from cakra.notify.compose import base_context, enqueue_message
+from cakra.workflow.case import Case
+from cakra.workflow.privacy import is_anonymous, is_confidential
 
 if TYPE_CHECKING:
     from cakra.app import App

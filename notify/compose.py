@@ -12,10 +12,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from notify.outbox import InlineImage
-from notify.plan import RoleNotice
-from notify.render import render_message
-from notify.views import case_view
+from cakra.notify.outbox import InlineImage
+from cakra.notify.plan import RoleNotice
+from cakra.notify.render import render_message
+from cakra.notify.views import case_view
 
 if TYPE_CHECKING:
     from cakra.app import App

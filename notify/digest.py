@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from notify.compose import base_context, enqueue_message
-from notify.views import case_view
-from workflow.case import Case
+from cakra.notify.compose import base_context, enqueue_message
+from cakra.notify.views import case_view
+from cakra.workflow.case import Case
 
 if TYPE_CHECKING:
     from cakra.app import App

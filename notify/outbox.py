@@ -31,7 +31,7 @@ from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import format_datetime, parseaddr
 
-from notify.transports.base import PartialDelivery, Transport, TransportError, open_session
+from cakra.notify.transports.base import PartialDelivery, Transport, TransportError, open_session
 
 log = logging.getLogger(__name__)
 

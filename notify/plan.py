@@ -14,11 +14,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from cakra.ledger import Ledger
-from workflow.alerts import AlertPolicy, due_alerts
-from workflow.calendar import BusinessCalendar
-from workflow.case import Case
-from workflow.sop import Sop
+from cakra.ledger.store import Ledger
+from cakra.workflow.alerts import AlertPolicy, due_alerts
+from cakra.workflow.calendar import BusinessCalendar
+from cakra.workflow.case import Case
+from cakra.workflow.sop import Sop
 
 SECTIONS = ("new", "entered", "reminder", "overdue", "escalated")
 

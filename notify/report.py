@@ -15,11 +15,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from notify.charts import bar_chart, stacked_columns
-from notify.compose import base_context, enqueue_message
-from notify.outbox import InlineImage
-from notify.views import case_view
-from workflow.sla import compliance, step_times, visits
+from cakra.notify.charts import bar_chart, stacked_columns
+from cakra.notify.compose import base_context, enqueue_message
+from cakra.notify.outbox import InlineImage
+from cakra.notify.views import case_view
+from cakra.workflow.sla import compliance, step_times, visits
 
 if TYPE_CHECKING:
     from cakra.app import App

@@ -15,10 +15,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from cakra.pii import mask_nik, redact
-from workflow.case import Case
-from workflow.privacy import is_anonymous, is_confidential, may_see_content, may_see_identity
-from workflow.sop import Sop
+from cakra.common.pii import mask_nik, redact
+from cakra.workflow.case import Case
+from cakra.workflow.privacy import is_anonymous, is_confidential, may_see_content, may_see_identity
+from cakra.workflow.sop import Sop
 
 
 def case_view(case: Case, sop: Sop, role: str | None, now: datetime, *, note: str = "") -> dict[str, Any]:

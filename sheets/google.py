@@ -24,18 +24,19 @@ import google.auth
 import google.auth._helpers
 import gspread
 import requests
+from cakra.common.errors import ConfigError, SheetError
+from cakra.sheets.base import Block, CellWrite, Tab, assemble
+from cakra.sheets.endpoint import point_session_at
+from cakra.sheets.retry import RetryPolicy, call
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2 import service_account
 
 from cakra.config import DEFAULT_RESPONSE_TABS
-from cakra.errors import ConfigError, SheetError
-from sheets.base import Block, CellWrite, Tab, assemble
-from sheets.endpoint import point_session_at
-from sheets.retry import RetryPolicy, call
 
 if TYPE_CHECKING:
+    from cakra.workflow.sop import Sop
+
     from cakra.config import Config
-    from workflow.sop import Sop
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]  # values and formatting only; no Drive access
 GRID_HEADROOM = 1000
@@ -313,7 +314,7 @@ class GoogleSheets:
 
     def prepare_status_tab(self, tab: str, sop: Sop) -> Iterator[str]:
         """``init``'s formatting of the status tab (dropdown, protection, colours); idempotent."""
-        from sheets.google_format import prepare_status_tab
+        from cakra.tabs.google_format import prepare_status_tab
 
         yield from prepare_status_tab(self, tab, sop)
 

@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 import requests
+from cakra.common.errors import SheetError
 from gspread.exceptions import APIError
-
-from cakra.errors import SheetError
 
 log = logging.getLogger("cakra.sheets")
 T = TypeVar("T")

@@ -11,9 +11,8 @@ from collections.abc import Iterator
 import gspread
 import pytest
 import requests
-
-from emulator.client import gspread_client
-from emulator.server import SheetsEmulator
+from sheets_emulator.client import gspread_client
+from sheets_emulator.server import SheetsEmulator
 
 
 @pytest.fixture

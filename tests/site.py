@@ -22,8 +22,8 @@ import pytest
 from cakra.app import App, build_app
 from cakra.config import build_config
 from cakra.cycle import CycleResult, poll
-from cakra.demo import append_responses, edit_status, status_rows, write_responses
-from cakra.demo_data import RESPONSE_HEADERS
+from cakra.demo.data import RESPONSE_HEADERS
+from cakra.demo.morning import append_responses, edit_status, status_rows, write_responses
 
 WIB = ZoneInfo("Asia/Jakarta")
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=WIB)

@@ -10,15 +10,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from cakra.common.errors import ConfigError
+from cakra.workflow.alerts import AlertPolicy, after, latest_repeat
+from cakra.workflow.calendar import BusinessCalendar, TimeLimit
 
 from cakra.app import build_app
 from cakra.config import build_config
 from cakra.cycle import poll
-from cakra.errors import ConfigError
 from tests.helpers_time import REPORTER, plain, recipients, wib
 from tests.site import T0, Site, response
-from workflow.alerts import AlertPolicy, after, latest_repeat
-from workflow.calendar import BusinessCalendar, TimeLimit
 
 TICKET = "CAKRA-2026-000001"
 

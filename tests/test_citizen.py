@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from cakra.workflow.privacy import parse_flags
 
 from tests.helpers_time import REPORTER, content, mail_to, plain, with_privacy
 from tests.site import T0, Site, response
-from workflow.privacy import parse_flags
 
 TICKET = "CAKRA-2026-000001"
 NAME, NIK, MASKED, PHONE = "Andi Saputra", "1404015501900001", "1404********0001", "+6281234567890"

@@ -149,7 +149,7 @@ def test_pii_never_reaches_the_sheets(site: Site) -> None:
 
 
 def test_a_second_poll_on_the_same_ledger_is_refused_while_one_runs(site: Site) -> None:
-    from cakra.lock import cycle_lock
+    from cakra.ledger.lock import cycle_lock
 
     site.submit(response(0))
     config = site.write_config()

@@ -5,8 +5,7 @@ from __future__ import annotations
 import gspread
 import pytest
 import requests
-
-from emulator.server import SheetsEmulator
+from sheets_emulator.server import SheetsEmulator
 
 
 def _meta(emu: SheetsEmulator, http: requests.Session, sid: str, **params: str) -> dict:

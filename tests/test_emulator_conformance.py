@@ -11,8 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from emulator.replay import CassetteReplayer, Outcome, first_difference, replay_directory
+from sheets_emulator.replay import CassetteReplayer, Outcome, first_difference, replay_directory
 
 RECORDINGS = Path(__file__).resolve().parents[1].parent / "shared" / "google-sheets-recordings"
 

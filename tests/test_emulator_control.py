@@ -11,8 +11,7 @@ from pathlib import Path
 import gspread
 import pytest
 import requests
-
-from emulator.server import SheetsEmulator
+from sheets_emulator.server import SheetsEmulator
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -108,7 +107,7 @@ def test_request_log_bytes_and_counters(emulator: SheetsEmulator, http: requests
 
 def test_main_serves_until_sigterm() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "emulator", "--port", "0"],
+        [sys.executable, "-m", "sheets_emulator", "--port", "0"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -127,7 +126,7 @@ def test_main_serves_until_sigterm() -> None:
 def test_concurrent_clients_are_serialised_safely(emulator: SheetsEmulator) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from emulator.client import gspread_client
+    from sheets_emulator.client import gspread_client
 
     sid = emulator.create_spreadsheet("threads")
 

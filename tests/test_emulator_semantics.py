@@ -7,8 +7,7 @@ import gspread
 import pytest
 import requests
 from gspread.utils import ValueRenderOption
-
-from emulator.server import SheetsEmulator
+from sheets_emulator.server import SheetsEmulator
 
 
 def _values_url(emu: SheetsEmulator, sid: str, a1: str) -> str:

@@ -6,12 +6,11 @@ from datetime import datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
-
-from emulator import fieldmask
-from emulator.a1 import col_to_letters, letters_to_col, parse_cells, quote_title, split_sheet
-from emulator.cells import from_serial, to_serial
-from emulator.entry import parse_raw, parse_user_entered
-from emulator.numfmt import format_with, general_number, rules_for
+from sheets_emulator import fieldmask
+from sheets_emulator.a1 import col_to_letters, letters_to_col, parse_cells, quote_title, split_sheet
+from sheets_emulator.cells import from_serial, to_serial
+from sheets_emulator.entry import parse_raw, parse_user_entered
+from sheets_emulator.numfmt import format_with, general_number, rules_for
 
 
 @given(st.integers(min_value=0, max_value=18277))

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from cakra.common.errors import SheetError
+from cakra.sheets.retry import RetryPolicy
+from sheets_emulator.server import SheetsEmulator
 
-from cakra.errors import SheetError
-from emulator.server import SheetsEmulator
-from sheets.retry import RetryPolicy
 from tests.google_site import GoogleSite
 from tests.site import T0, response
 
@@ -150,7 +150,7 @@ def test_dropped_connection_is_retried(google_site: GoogleSite, google_emulator:
 
 def test_key_readable_by_others_is_refused_with_the_fix(google_site: GoogleSite) -> None:
     google_site.key.chmod(0o644)
-    from cakra.errors import ConfigError
+    from cakra.common.errors import ConfigError
 
     with pytest.raises(ConfigError) as error:
         google_site.app  # noqa: B018

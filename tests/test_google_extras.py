@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sheets_emulator.server import SheetsEmulator
 
 from cakra.check import run_checks
 from cakra.setup import initialise
-from emulator.server import SheetsEmulator
 from tests.google_site import GoogleSite
 from tests.site import T0, response
 from tests.smtp_fixtures import SmtpServer

@@ -7,14 +7,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from cakra.common.errors import SopError
+from cakra.notify.render import render_message
+from cakra.notify.report import summary_context
+from cakra.workflow.sla import step_times, visits
+from cakra.workflow.sop import load_sop
 
-from cakra.errors import SopError
-from notify.render import render_message
-from notify.report import summary_context
 from tests.helpers_time import REPORTER, recipients, use_sipendekar, wib
 from tests.site import T0, Site, response
-from workflow.sla import step_times, visits
-from workflow.sop import load_sop
 
 TICKET = "CAKRA-2026-000001"
 

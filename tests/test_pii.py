@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from cakra.pii import RedactingFilter, mask_nik, redact
+from cakra.common.pii import RedactingFilter, mask_nik, redact
 
 
 def test_mask_nik_keeps_region_and_last_four_only() -> None:

@@ -56,7 +56,7 @@ def test_sla_compliance_counts_on_time_and_late_visits(site: Site) -> None:
     site.poll(T0 + timedelta(minutes=10))  # within 15 minutes
     site.edit("CAKRA-2026-000002", Tahap="3", Petugas="Op")
     site.poll(T0 + timedelta(minutes=40))  # late
-    from notify.report import summary_context
+    from cakra.notify.report import summary_context
 
     context = summary_context(site.app, T0 + timedelta(minutes=41), "kepala_badan")
     operator = next(c for c in context["compliance"] if c["title"] == "2. Operator")

@@ -15,13 +15,13 @@ from urllib.parse import parse_qs
 
 import openpyxl
 import pytest
+from cakra.common.errors import SheetError
+from cakra.sheets.base import Block, Tab, project
+from cakra.tabs.status import HEADERS, cell_text
 
-from cakra.demo import edit_status
-from cakra.errors import SheetError
-from sheets.base import Block, Tab, project
+from cakra.demo.morning import edit_status
 from tests.google_site import GoogleSite
 from tests.site import T0, Site, response
-from workflow.status_sheet import HEADERS, cell_text
 
 TICKET1 = "CAKRA-2026-000001"
 TICKET4 = "CAKRA-2026-000004"  # sheet row 5 on both tabs

@@ -12,9 +12,8 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-
-from notify.outbox import build_message
-from notify.transports import (
+from cakra.notify.outbox import build_message
+from cakra.notify.transports import (
     OutboxDirTransport,
     PartialDelivery,
     SmtpTransport,
@@ -22,8 +21,9 @@ from notify.transports import (
     TransportError,
     open_session,
 )
-from notify.transports.outbox_dir import file_stem
-from notify.transports.smtp import translate_error
+from cakra.notify.transports.outbox_dir import file_stem
+from cakra.notify.transports.smtp import translate_error
+
 from tests import smtp_fixtures
 from tests.smtp_fixtures import SmtpServer
 

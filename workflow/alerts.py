@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from cakra.errors import ConfigError
-from workflow.calendar import BusinessCalendar, LimitError, TimeLimit
-from workflow.case import Case
-from workflow.sop import Sop
+from cakra.common.errors import ConfigError
+from cakra.workflow.calendar import BusinessCalendar, LimitError, TimeLimit
+from cakra.workflow.case import Case
+from cakra.workflow.sop import Sop
 
 _MAX_IDLE_DAYS = 3660  # as the calendar: ten years without a working day is a misconfiguration
 _MAX_REPEATS = 10_000  # years of repeats is a stale case: the count stops growing there

@@ -36,7 +36,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from workflow.holidays_id import (
+from cakra.workflow.holidays_id import (
     DEFAULT_WORKING_HOURS,
     CalendarError,
     DaySchedule,

@@ -10,12 +10,12 @@ from __future__ import annotations
 import difflib
 from datetime import datetime, timedelta
 
-from cakra.ledger import Ledger
-from sheets.base import normalise_header
-from workflow.calendar import BusinessCalendar
-from workflow.case import Case, Report
-from workflow.privacy import ANONYMOUS, merge_flags, show_flags
-from workflow.sop import Sop
+from cakra.ledger.store import Ledger
+from cakra.sheets.base import normalise_header
+from cakra.workflow.calendar import BusinessCalendar
+from cakra.workflow.case import Case, Report
+from cakra.workflow.privacy import ANONYMOUS, merge_flags, show_flags
+from cakra.workflow.sop import Sop
 
 
 def format_time(moment: datetime | None, tz) -> str:

@@ -11,14 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from cakra.ledger import Ledger
-from workflow.calendar import BusinessCalendar
-from workflow.case import Case
-from workflow.engine import check_move, move, resolve_choice
-from workflow.pause import is_waiting_choice, pause, resume
-from workflow.privacy import merge_flags, parse_flags, show_flags
-from workflow.sop import Sop
-from workflow.status_sheet import COLUMNS, StatusSheet
+from cakra.ledger.store import Ledger
+from cakra.tabs.status import COLUMNS, StatusSheet
+from cakra.workflow.calendar import BusinessCalendar
+from cakra.workflow.case import Case
+from cakra.workflow.engine import check_move, move, resolve_choice
+from cakra.workflow.pause import is_waiting_choice, pause, resume
+from cakra.workflow.privacy import merge_flags, parse_flags, show_flags
+from cakra.workflow.sop import Sop
 
 REFUSED = "Ditolak: "
 _TITLES = {c.key: c.header for c in COLUMNS}

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from cakra.ledger import Ledger
-from notify.render import durasi
-from sheets.base import normalise_header
-from workflow.calendar import BusinessCalendar
-from workflow.case import Case
-from workflow.engine import format_time
-from workflow.sop import WAITING_TITLE, Sop
+from cakra.ledger.store import Ledger
+from cakra.notify.render import durasi
+from cakra.sheets.base import normalise_header
+from cakra.workflow.calendar import BusinessCalendar
+from cakra.workflow.case import Case
+from cakra.workflow.engine import format_time
+from cakra.workflow.sop import WAITING_TITLE, Sop
 
 PAUSED = "menunggu pelapor"
 RESUMED = "dilanjutkan"

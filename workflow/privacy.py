@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from workflow.case import Case
-from workflow.sop import Sop
+from cakra.workflow.case import Case
+from cakra.workflow.sop import Sop
 
 CONFIDENTIAL = "Rahasia"
 ANONYMOUS = "Anonim"

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from statistics import median
 
-from cakra.ledger import HistoryEntry
-from workflow.calendar import BusinessCalendar
-from workflow.case import Case
-from workflow.pause import PAUSED, RESUMED
-from workflow.sop import Sop
+from cakra.ledger.store import HistoryEntry
+from cakra.workflow.calendar import BusinessCalendar
+from cakra.workflow.case import Case
+from cakra.workflow.pause import PAUSED, RESUMED
+from cakra.workflow.sop import Sop
 
 CREATED = "dibuat"
 MOVED = "pindah tahap"

@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cakra.errors import SopError
-from workflow.calendar import LimitError, TimeLimit
+from cakra.common.errors import SopError
+from cakra.workflow.calendar import LimitError, TimeLimit
+
+# The SOP files that ship with Cakra (``sop = "sipendekar"`` in a config names one).
+BUILTIN_SOPS = Path(__file__).resolve().parent / "sops"
 
 _TOP_KEYS = {
     "id",

@@ -11,11 +11,10 @@ import base64
 from email.message import Message
 from typing import TYPE_CHECKING, Any
 
+from cakra.common.errors import ConfigError
+from cakra.notify.transports.base import TransportError
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
-
-from cakra.errors import ConfigError
-from notify.transports.base import TransportError
 
 if TYPE_CHECKING:
     from cakra.config import Config
@@ -30,7 +29,7 @@ class GmailTransport:
 
     @classmethod
     def from_config(cls, config: Config) -> GmailTransport:
-        from sheets.google import load_credentials
+        from cakra.sheets.google import load_credentials
 
         email = config.email
         if not email["delegated_user"]:

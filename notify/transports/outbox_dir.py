@@ -24,7 +24,7 @@ from email.message import Message
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
-from notify.transports.base import TransportError
+from cakra.notify.transports.base import TransportError
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]")
 _MAX_ID_CHARS = 120

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from email.message import Message
 from typing import Literal
 
-from notify.transports.base import PartialDelivery, TransportError
+from cakra.notify.transports.base import PartialDelivery, TransportError
 
 Security = Literal["starttls", "ssl", "none"]
 _SECURITY: tuple[Security, ...] = ("starttls", "ssl", "none")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from cakra.errors import ConfigError
+from cakra.common.errors import ConfigError
 
 # How far back a missed run is still worth making: older ones are stale news (the next run covers them).
 LOOKBACK_DAYS = 7

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import gspread
 import requests
-
-from sheets.endpoint import point_session_at
+from cakra.sheets.endpoint import point_session_at
 
 
 def gspread_client(base_url: str) -> gspread.Client:

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from cakra.ledger import HistoryEntry
-from cakra.pii import redact
-from sheets.base import CellWrite
-from workflow.engine import format_time
-from workflow.sop import Sop
+from cakra.common.pii import redact
+from cakra.ledger.store import HistoryEntry
+from cakra.sheets.base import CellWrite
+from cakra.workflow.engine import format_time
+from cakra.workflow.sop import Sop
 
 HISTORY_HEADERS = ["Waktu", "No. Tiket", "Kejadian", "Dari Tahap", "Ke Tahap", "Petugas", "Catatan"]
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from cakra.errors import CakraError
+from cakra.common.errors import CakraError
 
 
 class Busy(CakraError):

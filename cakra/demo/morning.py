@@ -28,9 +28,9 @@ import openpyxl
 from cakra.app import App, build_app
 from cakra.config import load_config
 from cakra.cycle import poll
-from cakra.demo_data import RESPONSE_HEADERS, demo_responses
+from cakra.demo.data import RESPONSE_HEADERS, demo_responses
 from cakra.serve import Service
-from sheets.base import normalise_header
+from cakra.sheets.base import normalise_header
 
 DEMO_TZ = ZoneInfo("Asia/Jakarta")
 DEMO_START = datetime(2026, 11, 23, 7, 30, tzinfo=DEMO_TZ)
@@ -251,7 +251,7 @@ def print_emails(out: Path) -> None:
 def run_demo(out: Path, *, google_emulator: bool = False) -> int:
     """Build the demo in ``out`` and run a simulated morning; print where to look."""
     if google_emulator:
-        from cakra.demo_google import run_google_demo
+        from cakra.demo.google import run_google_demo
 
         return run_google_demo(out)
     config_path = prepare(out)

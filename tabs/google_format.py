@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from sheets.google import column_letter
-from workflow.sop import Sop
-from workflow.status_sheet import COLUMNS
+from cakra.sheets.google import column_letter
+from cakra.tabs.status import COLUMNS
+from cakra.workflow.sop import Sop
 
 if TYPE_CHECKING:
-    from sheets.google import GoogleSheets
+    from cakra.sheets.google import GoogleSheets
 
 PROTECTION_PREFIX = "Cakra: kolom layanan"
 WIDE = {

@@ -18,13 +18,13 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from notify.render import durasi, nama_bulan
-from sheets.base import CellValue, CellWrite, Tab
-from workflow.case import Case
-from workflow.engine import format_time
-from workflow.sla import Visit, compliance, month_period, step_times
-from workflow.sop import Sop
-from workflow.status_sheet import cell_text
+from cakra.notify.render import durasi, nama_bulan
+from cakra.sheets.base import CellValue, CellWrite, Tab
+from cakra.tabs.status import cell_text
+from cakra.workflow.case import Case
+from cakra.workflow.engine import format_time
+from cakra.workflow.sla import Visit, compliance, month_period, step_times
+from cakra.workflow.sop import Sop
 
 TITLE = "Ringkasan Cakra"
 STAMP_CELL = (1, 2)  # B1: "Diperbarui ..."

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from cakra.pii import mask_nik, redact
-from sheets.base import CellValue, CellWrite, Tab
-from workflow.case import Case
-from workflow.engine import format_time
-from workflow.privacy import ANONYMOUS, CONFIDENTIAL, may_see_content, may_see_identity
-from workflow.sop import Sop
+from cakra.common.pii import mask_nik, redact
+from cakra.sheets.base import CellValue, CellWrite, Tab
+from cakra.workflow.case import Case
+from cakra.workflow.engine import format_time
+from cakra.workflow.privacy import ANONYMOUS, CONFIDENTIAL, may_see_content, may_see_identity
+from cakra.workflow.sop import Sop
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,14 @@ from datetime import datetime
 from pathlib import Path
 
 import openpyxl
+from sheets_emulator.keys import make_service_account_key
+from sheets_emulator.server import SheetsEmulator
 
 from cakra.app import build_app
 from cakra.config import load_config
-from cakra.demo import DEMO_CONFIG, print_emails, simulate_morning
-from cakra.demo_data import RESPONSE_HEADERS
-from emulator.keys import make_service_account_key
-from emulator.server import SheetsEmulator
-from sheets.google import column_letter
+from cakra.demo.data import RESPONSE_HEADERS
+from cakra.demo.morning import DEMO_CONFIG, print_emails, simulate_morning
+from cakra.sheets.google import column_letter
 
 SHEETS_EPOCH = datetime(1899, 12, 30)
 RESPONSES_TAB, STATUS_TAB = "Form Responses 1", "Status Kasus"
