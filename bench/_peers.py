@@ -57,9 +57,10 @@ _TEXT_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d{2})")
 
 def open_worksheets(params: dict[str, Any]) -> tuple[Any, Any]:
     import gspread
+    from google.auth.transport.requests import AuthorizedSession
+
     from cakra.sheets.endpoint import point_session_at
     from cakra.sheets.google import load_credentials
-    from google.auth.transport.requests import AuthorizedSession
 
     credentials = load_credentials(params["key"], google_endpoint=False)
     session = point_session_at(AuthorizedSession(credentials), params["base_url"])

@@ -301,9 +301,8 @@ def memory_phases(app: Any) -> list[tuple[str, float, float, float]]:
     """
     import tracemalloc
 
-    from cakra.tabs.status import StatusSheet
-
     import cakra.cycle as cycle
+    from cakra.tabs.status import StatusSheet
 
     records: list[tuple[str, float, float, float]] = []
     mib = 1024 * 1024

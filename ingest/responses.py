@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+
 from cakra.common.errors import SheetError
 from cakra.ingest.fields import clean_text, extract_links, normalise_nik, normalise_phone, parse_timestamp
 from cakra.sheets.base import Tab

@@ -24,19 +24,18 @@ import google.auth
 import google.auth._helpers
 import gspread
 import requests
-from cakra.common.errors import ConfigError, SheetError
-from cakra.sheets.base import Block, CellWrite, Tab, assemble
-from cakra.sheets.endpoint import point_session_at
-from cakra.sheets.retry import RetryPolicy, call
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2 import service_account
 
+from cakra.common.errors import ConfigError, SheetError
 from cakra.config import DEFAULT_RESPONSE_TABS
+from cakra.sheets.base import Block, CellWrite, Tab, assemble
+from cakra.sheets.endpoint import point_session_at
+from cakra.sheets.retry import RetryPolicy, call
 
 if TYPE_CHECKING:
-    from cakra.workflow.sop import Sop
-
     from cakra.config import Config
+    from cakra.workflow.sop import Sop
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]  # values and formatting only; no Drive access
 GRID_HEADROOM = 1000

@@ -15,12 +15,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import openpyxl
-from cakra.common.errors import SheetError
-from cakra.sheets.base import Block, CellValue, CellWrite, Tab, project
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
+
+from cakra.common.errors import SheetError
+from cakra.sheets.base import Block, CellValue, CellWrite, Tab, project
 
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 

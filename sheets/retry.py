@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 import requests
-from cakra.common.errors import SheetError
 from gspread.exceptions import APIError
+
+from cakra.common.errors import SheetError
 
 log = logging.getLogger("cakra.sheets")
 T = TypeVar("T")

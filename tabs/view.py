@@ -26,14 +26,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import TypeVar
 
+from cakra.app import App
 from cakra.common.errors import CakraError, SheetError
+from cakra.config import DEFAULT_RESPONSE_TABS
 from cakra.ingest.responses import locate_columns
 from cakra.ledger.store import Ledger
 from cakra.sheets.base import Block, Tab
 from cakra.tabs.status import HEADERS, OPERATOR_KEYS, StatusSheet, cell_text, column_header
-
-from cakra.app import App
-from cakra.config import DEFAULT_RESPONSE_TABS
 
 T = TypeVar("T")
 STATE_KEY = "sheet_view"

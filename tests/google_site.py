@@ -15,12 +15,12 @@ from typing import Any
 import gspread
 import pytest
 import requests
-from cakra.sheets.endpoint import point_session_at
 from sheets_emulator.keys import make_service_account_key
 from sheets_emulator.server import SheetsEmulator
 
 from cakra.demo.data import RESPONSE_HEADERS
 from cakra.demo.google import GoogleWorld
+from cakra.sheets.endpoint import point_session_at
 from tests.site import Site, _header
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from cakra.common.errors import ConfigError
-from cakra.workflow.alerts import AlertPolicy, after, latest_repeat
-from cakra.workflow.calendar import BusinessCalendar, TimeLimit
 
 from cakra.app import build_app
+from cakra.common.errors import ConfigError
 from cakra.config import build_config
 from cakra.cycle import poll
+from cakra.workflow.alerts import AlertPolicy, after, latest_repeat
+from cakra.workflow.calendar import BusinessCalendar, TimeLimit
 from tests.helpers_time import REPORTER, plain, recipients, wib
 from tests.site import T0, Site, response
 

@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo
 import holidays
 import pytest
 import time_machine
-from cakra.workflow import holidays_id
-from cakra.workflow.calendar import BusinessCalendar, CalendarError, LimitError, TimeLimit
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from cakra.workflow import holidays_id
+from cakra.workflow.calendar import BusinessCalendar, CalendarError, LimitError, TimeLimit
 
 WIB = ZoneInfo("Asia/Jakarta")
 WITA = ZoneInfo("Asia/Makassar")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from cakra.workflow.privacy import parse_flags
 
+from cakra.workflow.privacy import parse_flags
 from tests.helpers_time import REPORTER, content, mail_to, plain, with_privacy
 from tests.site import T0, Site, response
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cakra.common.errors import ConfigError, SopError
-from cakra.workflow.sop import load_sop
 
+from cakra.common.errors import ConfigError, SopError
 from cakra.config import DEFAULTS, build_config, load_config
+from cakra.workflow.sop import load_sop
 
 ROOT = Path(__file__).resolve().parents[1]
 

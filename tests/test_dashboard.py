@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import openpyxl
-from cakra.sheets.local import LocalWorkbook
 
+from cakra.sheets.local import LocalWorkbook
 from tests.site import T0, Site, response
 
 TICKETS = [f"CAKRA-2026-00000{n}" for n in (1, 2, 3)]

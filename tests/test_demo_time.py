@@ -9,9 +9,9 @@ from email import policy
 from pathlib import Path
 
 import openpyxl
-from cakra.ledger.store import Ledger
 
 from cakra.demo.morning import highlights, run_demo
+from cakra.ledger.store import Ledger
 
 
 def test_the_demo_morning_shows_every_kind_of_time_message(tmp_path: Path) -> None:

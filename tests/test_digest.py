@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cakra.ledger.runs import latest_run
-
 from cakra.serve import Service
 from tests.helpers_time import REPORTER, plain, recipients, wib
 from tests.site import T0, Site, response

@@ -11,14 +11,15 @@ from pathlib import Path
 import gspread
 import pytest
 import requests
-from cakra.sheets.endpoint import point_session_at, rewrite_url
-from cakra.sheets.google import load_credentials
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2 import service_account
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 from sheets_emulator.keys import make_service_account_key
 from sheets_emulator.server import SheetsEmulator
+
+from cakra.sheets.endpoint import point_session_at, rewrite_url
+from cakra.sheets.google import load_credentials
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets", "https://www.googleapis.com/auth/drive"]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from cakra.common.errors import SheetError
-from cakra.sheets.retry import RetryPolicy
 from sheets_emulator.server import SheetsEmulator
 
+from cakra.common.errors import SheetError
+from cakra.sheets.retry import RetryPolicy
 from tests.google_site import GoogleSite
 from tests.site import T0, response
 

@@ -10,9 +10,9 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+
 from cakra.notify.outbox import InlineImage, Outbox, OutboxRow
 from cakra.notify.transports import OutboxDirTransport, PartialDelivery, SmtpTransport, TransportError
-
 from tests import smtp_fixtures
 from tests.smtp_fixtures import SmtpServer
 

@@ -7,12 +7,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+
 from cakra.common.errors import SopError
 from cakra.notify.render import render_message
 from cakra.notify.report import summary_context
 from cakra.workflow.sla import step_times, visits
 from cakra.workflow.sop import load_sop
-
 from tests.helpers_time import REPORTER, recipients, use_sipendekar, wib
 from tests.site import T0, Site, response
 

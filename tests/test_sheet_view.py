@@ -15,11 +15,11 @@ from urllib.parse import parse_qs
 
 import openpyxl
 import pytest
+
 from cakra.common.errors import SheetError
+from cakra.demo.morning import edit_status
 from cakra.sheets.base import Block, Tab, project
 from cakra.tabs.status import HEADERS, cell_text
-
-from cakra.demo.morning import edit_status
 from tests.google_site import GoogleSite
 from tests.site import T0, Site, response
 

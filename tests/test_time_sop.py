@@ -13,14 +13,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+
+from cakra.app import make_calendar, merge_calendar_tables
 from cakra.common.errors import ConfigError, SopError
+from cakra.config import build_config
 from cakra.ledger.store import Ledger
 from cakra.notify.report import summary_context
 from cakra.workflow.case import Case
 from cakra.workflow.sop import load_sop
-
-from cakra.app import make_calendar, merge_calendar_tables
-from cakra.config import build_config
 from tests.helpers_time import REPORTER, mail_to, plain, recipients, use_sipendekar, wib
 from tests.site import Site, response
 

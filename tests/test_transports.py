@@ -12,6 +12,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+
 from cakra.notify.outbox import build_message
 from cakra.notify.transports import (
     OutboxDirTransport,
@@ -23,7 +24,6 @@ from cakra.notify.transports import (
 )
 from cakra.notify.transports.outbox_dir import file_stem
 from cakra.notify.transports.smtp import translate_error
-
 from tests import smtp_fixtures
 from tests.smtp_fixtures import SmtpServer
 

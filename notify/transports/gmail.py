@@ -11,10 +11,11 @@ import base64
 from email.message import Message
 from typing import TYPE_CHECKING, Any
 
-from cakra.common.errors import ConfigError
-from cakra.notify.transports.base import TransportError
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
+
+from cakra.common.errors import ConfigError
+from cakra.notify.transports.base import TransportError
 
 if TYPE_CHECKING:
     from cakra.config import Config

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gspread
 import requests
+
 from cakra.sheets.endpoint import point_session_at
 
 
