@@ -22,7 +22,6 @@ from datetime import datetime, timedelta
 from cakra.app import App
 from cakra.ingest.responses import read_reports, response_key
 from cakra.ledger.lock import cycle_lock
-from cakra.ledger.store import HistoryEntry
 from cakra.notify.citizen import enqueue_citizen_messages
 from cakra.notify.compose import enqueue_notices
 from cakra.notify.outbox import OutboxRow
@@ -34,10 +33,12 @@ from cakra.tabs.history import HISTORY_HEADERS, history_writes
 from cakra.tabs.status import HEADERS, StatusSheet, service_values, shown_text
 from cakra.tabs.view import CycleView, commit_view, read_view
 from cakra.workflow.case import Case
+from cakra.workflow.context import StepContext
 from cakra.workflow.engine import open_case, update_case
 from cakra.workflow.operator_edits import apply_operator_edits
 from cakra.workflow.pause import resume_if_answered
 from cakra.workflow.sla import Visit, month_period, visits
+from cakra.workflow.storage import HistoryEntry
 
 log = logging.getLogger("cakra.cycle")
 
@@ -153,24 +154,25 @@ def _poll(app: App, now: datetime, on_before_send: Callable[[OutboxRow], None] |
         rows=view.response_rows,
     )
     window = timedelta(hours=config.intake["duplicate_window_hours"])
+    ctx = StepContext(sop, app.calendar, ledger, now)
     with ledger.transaction():
         new: list[Case] = []
         for report in reports:
             existing = by_response.get(report.response_key)
             if existing is not None:
                 update_case(existing, report, ledger, now, config.tz)
-                result.resumed += resume_if_answered(existing, sop, app.calendar, ledger, now)
+                result.resumed += resume_if_answered(existing, ctx)
                 ledger.save_case(existing)
                 unsettled.add(existing.ticket)
                 result.edited += 1
             else:
-                case = open_case(report, sop, app.calendar, ledger, now, window)
+                case = open_case(report, ctx, window)
                 ledger.save_case(case)
                 cases.append(case)
                 new.append(case)
                 unsettled.add(case.ticket)
         result.new = len(new)
-        edits = apply_operator_edits(cases, status, sop, app.calendar, ledger, now)
+        edits = apply_operator_edits(cases, status.operator_values, ctx)
         for case in edits.touched:
             ledger.save_case(case)
             unsettled.add(case.ticket)

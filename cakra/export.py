@@ -22,10 +22,9 @@ from openpyxl.styles import Font
 
 from cakra.common.errors import CakraError
 from cakra.common.pii import mask_nik, redact
-from cakra.notify.render import durasi
+from cakra.common.wording import durasi, format_time
 from cakra.tabs.history import history_values
 from cakra.workflow.case import Case
-from cakra.workflow.engine import format_time
 from cakra.workflow.privacy import ANONYMOUS, CONFIDENTIAL, may_see_content, may_see_identity, show_flags
 from cakra.workflow.sla import Visit, compliance, month_period, visits
 

@@ -16,12 +16,12 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from cakra.common.errors import CakraError
 from cakra.workflow.case import Case
+from cakra.workflow.storage import HistoryEntry
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -61,23 +61,10 @@ CREATE TABLE IF NOT EXISTS status_shown (ticket TEXT PRIMARY KEY, shown TEXT NOT
 """
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
-    id: int
-    ticket: str
-    at: datetime
-    kind: str
-    from_step: str | None
-    to_step: str | None
-    actor: str
-    note: str
-    sheet_row: int | None
-    # The deadline this entry set (entering a step, or resuming after a pause); None when it set none.
-    deadline: datetime | None = None
-
-
 class Ledger:
-    """Owns the SQLite connection; callers group their changes with ``transaction()``."""
+    """Owns the SQLite connection; callers group their changes with ``transaction()``.
+
+    Implements the domain's ``cakra.workflow.storage.CaseStore``."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)

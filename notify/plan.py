@@ -14,11 +14,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from cakra.ledger.store import Ledger
 from cakra.workflow.alerts import AlertPolicy, due_alerts
 from cakra.workflow.calendar import BusinessCalendar
 from cakra.workflow.case import Case
 from cakra.workflow.sop import Sop
+from cakra.workflow.storage import CaseStore
 
 SECTIONS = ("new", "entered", "reminder", "overdue", "escalated")
 
@@ -46,7 +46,7 @@ class RoleNotice:
 
 def plan_notices(
     sop: Sop,
-    ledger: Ledger,
+    store: CaseStore,
     now: datetime,
     *,
     new: list[Case],
@@ -59,7 +59,7 @@ def plan_notices(
     by_role: dict[str, RoleNotice] = defaultdict(lambda: RoleNotice(""))
 
     def notice(role: str, section: str, case: Case, key: str, note: str = "") -> None:
-        if ledger.claim(key, now):
+        if store.claim(key, now):
             entry = by_role[role]
             entry.role = role
             entry.add(section, case, key, note)

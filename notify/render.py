@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -25,24 +25,11 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
 
+from cakra.common.wording import BULAN, HARI, durasi
+
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 DEFAULT_ZONE = "Asia/Jakarta"
 
-_HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-_BULAN = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 # Indonesia's three legal time zones (Keppres 41/1987); Pontianak is WIB too.
 _ZONE_NAMES = {
     "Asia/Jakarta": "WIB",
@@ -83,7 +70,7 @@ def tanggal(context: Context, value: datetime | None, zone: str | tzinfo | None 
     tz = _zone(context, zone)
     local = _local(value, tz)
     # PUEBI writes clock times with a period: 14.05.
-    text = f"{_HARI[local.weekday()]}, {local.day} {_BULAN[local.month - 1]} {local.year} {local:%H.%M}"
+    text = f"{HARI[local.weekday()]}, {local.day} {BULAN[local.month - 1]} {local.year} {local:%H.%M}"
     return f"{text} {_zone_abbreviation(local, tz)}".rstrip()
 
 
@@ -93,28 +80,6 @@ def tanggal_pendek(context: Context, value: datetime | None, zone: str | tzinfo 
     if value is None:
         return "-"
     return f"{_local(value, _zone(context, zone)):%d/%m/%Y %H.%M}"
-
-
-def nama_bulan(month: int) -> str:
-    """``11`` -> ``November`` (Indonesian month names, 1 = Januari)."""
-    return _BULAN[month - 1]
-
-
-def durasi(value: timedelta | None) -> str:
-    """The two largest non-zero units, whole minutes: ``1 jam 5 menit``, ``2 hari 3 jam``.
-
-    Under a minute -> ``kurang dari 1 menit``; negative -> a leading ``-``; ``None`` -> ``-``.
-    """
-    if value is None:
-        return "-"
-    sign = "-" if value < timedelta(0) else ""
-    minutes = int(abs(value).total_seconds() // 60)
-    if minutes == 0:
-        return "kurang dari 1 menit"
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    parts = [f"{n} {unit}" for n, unit in ((days, "hari"), (hours, "jam"), (mins, "menit")) if n]
-    return sign + " ".join(parts[:2])
 
 
 def make_environment(folder: Path = TEMPLATES_DIR) -> Environment:

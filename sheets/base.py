@@ -18,8 +18,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 from zoneinfo import ZoneInfo
+
+from cakra.common.text import normalise_header
 
 CellValue = str | int | float | bool | datetime | None
 
@@ -151,10 +153,6 @@ def project(tab: Tab, blocks: Sequence[Block]) -> Tab:
             values.append(cut)
         parts.append((block, values))
     return assemble(tab.name, parts)
-
-
-def normalise_header(title: Any) -> str:
-    return " ".join(str(title or "").replace("\n", " ").split()).strip(" :?*").casefold()
 
 
 class SheetBackend(Protocol):

@@ -18,11 +18,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from cakra.notify.render import durasi, nama_bulan
+from cakra.common.wording import durasi, format_time, nama_bulan
 from cakra.sheets.base import CellValue, CellWrite, Tab
 from cakra.tabs.status import cell_text
 from cakra.workflow.case import Case
-from cakra.workflow.engine import format_time
 from cakra.workflow.sla import Visit, compliance, month_period, step_times
 from cakra.workflow.sop import Sop
 

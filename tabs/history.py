@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from cakra.common.pii import redact
-from cakra.ledger.store import HistoryEntry
+from cakra.common.wording import format_time
 from cakra.sheets.base import CellWrite
-from cakra.workflow.engine import format_time
 from cakra.workflow.sop import Sop
+from cakra.workflow.storage import HistoryEntry
 
 HISTORY_HEADERS = ["Waktu", "No. Tiket", "Kejadian", "Dari Tahap", "Ke Tahap", "Petugas", "Catatan"]
 

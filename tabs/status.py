@@ -15,9 +15,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from cakra.common.pii import mask_nik, redact
+from cakra.common.wording import format_time
 from cakra.sheets.base import CellValue, CellWrite, Tab
 from cakra.workflow.case import Case
-from cakra.workflow.engine import format_time
+from cakra.workflow.operator_edits import OPERATOR_FIELDS
 from cakra.workflow.privacy import ANONYMOUS, CONFIDENTIAL, may_see_content, may_see_identity
 from cakra.workflow.sop import Sop
 
@@ -44,15 +45,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("role", "Penanggung Jawab"),
     Column("deadline", "Batas Waktu"),
     Column("late", "Terlambat"),
-    Column("step_choice", "Tahap", operator=True),
-    Column("petugas", "Petugas", operator=True),
-    Column("disposisi", "Disposisi / Catatan", operator=True),
-    Column("verification", "Hasil Verifikasi", operator=True),
-    Column("follow_up", "Tindak Lanjut", operator=True),
-    # "Rahasia" / "Anonim": filled from the form when the row is made; the operator may add a flag.
-    Column("privacy", "Kerahasiaan", operator=True),
-    # The only text of the case the reporter ever receives (in the closing message).
-    Column("reply", "Balasan untuk Pelapor", operator=True),
+    *(Column(key, label, operator=True) for key, label in OPERATOR_FIELDS.items()),
     Column("message", "Pesan Sistem"),
 )
 OPERATOR_KEYS = tuple(c.key for c in COLUMNS if c.operator)

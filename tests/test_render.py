@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from jinja2 import Environment, UndefinedError
 
-from cakra.notify.render import TEMPLATES_DIR, Rendered, durasi, environment, make_environment, render_message
+from cakra.common.wording import durasi
+from cakra.notify.render import TEMPLATES_DIR, Rendered, environment, make_environment, render_message
 
 # 07:05 UTC = 14.05 WIB = 15.05 WITA = 16.05 WIT on Monday 23 November 2026.
 MOMENT = datetime(2026, 11, 23, 7, 5, tzinfo=UTC)

@@ -8,39 +8,29 @@ case enters a step, and stored on it: a later change of SOP or calendar never mo
 from __future__ import annotations
 
 import difflib
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
-from cakra.ledger.store import Ledger
-from cakra.sheets.base import normalise_header
-from cakra.workflow.calendar import BusinessCalendar
+from cakra.common.text import normalise_header
+from cakra.common.wording import format_time
 from cakra.workflow.case import Case, Report
+from cakra.workflow.context import StepContext
 from cakra.workflow.privacy import ANONYMOUS, merge_flags, show_flags
 from cakra.workflow.sop import Sop
+from cakra.workflow.storage import CREATED, EDITED_BY_REPORTER, MOVED, CaseStore
 
 
-def format_time(moment: datetime | None, tz) -> str:
-    """``23/11/2026 14:05`` in the agency's timezone; '' for None."""
-    return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M") if moment else ""
-
-
-def allocate_seq(report: Report, ledger: Ledger) -> int:
+def allocate_seq(report: Report, store: CaseStore) -> int:
     """The ticket's sequence: the response's position in the form (stable across re-runs), never reused."""
     preferred = report.response_row - 1
-    return preferred if not ledger.seq_taken(preferred) else ledger.max_seq() + 1
+    return preferred if not store.seq_taken(preferred) else store.max_seq() + 1
 
 
-def open_case(
-    report: Report,
-    sop: Sop,
-    calendar: BusinessCalendar,
-    ledger: Ledger,
-    now: datetime,
-    duplicate_window: timedelta,
-) -> Case:
+def open_case(report: Report, ctx: StepContext, duplicate_window: timedelta) -> Case:
     """A new case in the SOP's first step; its clock starts at the form's timestamp."""
+    sop, calendar, store, now = ctx.sop, ctx.calendar, ctx.store, ctx.now
     if report.received_at is None:
         report.received_at = now  # flagged in report.problems; the clock starts when we first saw it
-    seq = allocate_seq(report, ledger)
+    seq = allocate_seq(report, store)
     step = sop.steps[sop.first_step]
     case = Case(
         ticket=f"{sop.ticket_prefix}-{report.received_at.year}-{seq:06d}",
@@ -57,7 +47,7 @@ def open_case(
         citizen_privacy=merge_flags(report.privacy),
         handlers=[step.role],
     )
-    case.duplicate_of = find_duplicate(report, ledger, duplicate_window)
+    case.duplicate_of = find_duplicate(report, store, duplicate_window)
     notes = list(report.problems)
     if case.duplicate_of and ANONYMOUS in case.privacy:
         # The sheet and Riwayat are open to every official: naming the earlier case would name the reporter.
@@ -67,16 +57,16 @@ def open_case(
     case.message = "Perlu dicek: " + "; ".join(notes) if notes else "Laporan baru diterima."
     if case.privacy:
         notes.append(f"Kerahasiaan dari formulir: {show_flags(case.privacy)}")
-    ledger.record(case.ticket, now, "dibuat", to_step=step.id, note="; ".join(notes), deadline=case.deadline)
+    store.record(case.ticket, now, CREATED, to_step=step.id, note="; ".join(notes), deadline=case.deadline)
     return case
 
 
-def find_duplicate(report: Report, ledger: Ledger, window: timedelta) -> str | None:
+def find_duplicate(report: Report, store: CaseStore, window: timedelta) -> str | None:
     """The earlier case from the same valid NIK that says nearly the same thing within ``window``."""
     if not report.nik_valid:
         return None
     text = _comparable(report)
-    for earlier in ledger.cases_by_nik(report.nik):
+    for earlier in store.cases_by_nik(report.nik):
         if earlier.report.response_key == report.response_key:
             continue
         if abs(report.received_at - earlier.report.received_at) > window:
@@ -104,7 +94,7 @@ _EDITABLE = {
 }
 
 
-def update_case(case: Case, report: Report, ledger: Ledger, now: datetime, tz) -> None:
+def update_case(case: Case, report: Report, store: CaseStore, now: datetime, tz: tzinfo) -> None:
     """An edited response: the same case takes the new answers and the change goes into its history."""
     changed = [
         title for attr, title in _EDITABLE.items() if getattr(case.report, attr) != getattr(report, attr)
@@ -121,7 +111,7 @@ def update_case(case: Case, report: Report, ledger: Ledger, now: datetime, tz) -
     if added:
         changed.append(f"Kerahasiaan ({show_flags(added)})")
     note = "Pelapor mengubah tanggapan" + (f": {', '.join(changed)}" if changed else "")
-    ledger.record(case.ticket, now, "diubah pelapor", note=note)
+    store.record(case.ticket, now, EDITED_BY_REPORTER, note=note)
     case.message = f"{note} ({format_time(edited_at, tz)})."
 
 
@@ -149,29 +139,21 @@ def check_move(sop: Sop, case: Case, target: str) -> str | None:
     return None
 
 
-def move(
-    case: Case,
-    target: str,
-    sop: Sop,
-    calendar: BusinessCalendar,
-    ledger: Ledger,
-    now: datetime,
-    *,
-    actor: str,
-    note: str,
-) -> None:
-    """Apply a validated transition: new step, its deadline, the audit trail. The case must not be paused
-    (``workflow.pause.resume`` first: the stopped clock belongs to the step being left)."""
+def move(case: Case, target: str, ctx: StepContext) -> None:
+    """Apply a validated transition: new step, its deadline, the audit trail (by ``ctx.actor``, with
+    ``ctx.note``). The case must not be paused (``workflow.pause.resume`` first: the stopped clock
+    belongs to the step being left)."""
     assert not case.is_paused, "resume a paused case before moving it"
+    sop, calendar, now, actor = ctx.sop, ctx.calendar, ctx.now, ctx.actor
     deadline = None if sop.is_ending(target) else calendar.deadline(now, sop.steps[target].limit)
-    ledger.record(
+    ctx.store.record(
         case.ticket,
         now,
-        "pindah tahap",
+        MOVED,
         from_step=case.step,
         to_step=target,
         actor=actor,
-        note=note,
+        note=ctx.note,
         deadline=deadline,
     )
     case.step = target

@@ -8,20 +8,31 @@ and add a privacy flag in "Kerahasiaan" (removing one the citizen chose is refus
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from cakra.ledger.store import Ledger
-from cakra.tabs.status import COLUMNS, StatusSheet
-from cakra.workflow.calendar import BusinessCalendar
 from cakra.workflow.case import Case
+from cakra.workflow.context import StepContext
 from cakra.workflow.engine import check_move, move, resolve_choice
 from cakra.workflow.pause import is_waiting_choice, pause, resume
 from cakra.workflow.privacy import merge_flags, parse_flags, show_flags
 from cakra.workflow.sop import Sop
+from cakra.workflow.storage import NOTE, PRIVACY_CHANGED
 
 REFUSED = "Ditolak: "
-_TITLES = {c.key: c.header for c in COLUMNS}
+# The values operators own on a case, with the label each goes by (the status tab's headers, and the
+# words in the history when an operator writes one).
+OPERATOR_FIELDS: dict[str, str] = {
+    "step_choice": "Tahap",
+    "petugas": "Petugas",
+    "disposisi": "Disposisi / Catatan",
+    "verification": "Hasil Verifikasi",
+    "follow_up": "Tindak Lanjut",
+    # "Rahasia" / "Anonim": filled from the form when the row is made; the operator may add a flag.
+    "privacy": "Kerahasiaan",
+    # The only text of the case the reporter ever receives (in the closing message).
+    "reply": "Balasan untuk Pelapor",
+}
 _NOTE_KEYS = ("disposisi", "verification", "follow_up", "reply")
 
 
@@ -37,12 +48,13 @@ class EditOutcome:
 
 
 def apply_operator_edits(
-    cases: list[Case], sheet: StatusSheet, sop: Sop, calendar: BusinessCalendar, ledger: Ledger, now: datetime
+    cases: list[Case], operator_values: Callable[[str], Mapping[str, str] | None], ctx: StepContext
 ) -> EditOutcome:
-    """Apply every operator change on the sheet to ``cases`` (mutated; the caller saves them)."""
+    """Apply every operator change to ``cases`` (mutated; the caller saves them). ``operator_values``
+    gives a ticket's ``OPERATOR_FIELDS`` values as the operators left them, or None when its row is gone."""
     outcome = EditOutcome()
     for case in cases:
-        seen = sheet.operator_values(case.ticket)
+        seen = operator_values(case.ticket)
         if seen is None:
             continue
         last = case.operator
@@ -50,15 +62,14 @@ def apply_operator_edits(
         if not changed:
             continue
         actor = seen["petugas"]
-        notes = [f"{_TITLES[k]}: {changed[k]}" for k in _NOTE_KEYS if k in changed and changed[k]]
+        notes = [f"{OPERATOR_FIELDS[k]}: {changed[k]}" for k in _NOTE_KEYS if k in changed and changed[k]]
+        acting = ctx.by(actor, "; ".join(notes))
         refusals: list[str] = []
         if "privacy" in changed:
-            refusals += _apply_privacy(case, seen["privacy"], ledger, now, actor)
+            refusals += _apply_privacy(case, seen["privacy"], acting)
         if "step_choice" in changed:
             before, was_paused = case.step, case.is_paused
-            refusal = _try_move(
-                case, seen["step_choice"], sop, calendar, ledger, now, actor, "; ".join(notes)
-            )
+            refusal = _try_move(case, seen["step_choice"], acting)
             if refusal:
                 refusals.append(refusal)
             elif case.step != before:
@@ -66,7 +77,7 @@ def apply_operator_edits(
             if case.is_paused != was_paused:
                 (outcome.paused if case.is_paused else outcome.resumed).append(case)
         elif notes or "petugas" in changed:
-            ledger.record(case.ticket, now, "catatan", actor=actor, note="; ".join(notes))
+            ctx.store.record(case.ticket, ctx.now, NOTE, actor=actor, note=acting.note)
         if refusals:
             case.message = REFUSED + " ".join(refusals)
             outcome.refused.append(case)
@@ -75,14 +86,18 @@ def apply_operator_edits(
     return outcome
 
 
-def _apply_privacy(case: Case, cell: str, ledger: Ledger, now: datetime, actor: str) -> list[str]:
+def _apply_privacy(case: Case, cell: str, ctx: StepContext) -> list[str]:
     """Take the operator's "Kerahasiaan" flags; the citizen's own flags always stay. Returns refusals."""
     wanted = parse_flags(cell)
     flags = merge_flags(case.citizen_privacy, wanted)
     if flags != case.privacy:
         case.privacy = flags
-        ledger.record(
-            case.ticket, now, "kerahasiaan", actor=actor, note=f"Kerahasiaan: {show_flags(flags) or 'biasa'}"
+        ctx.store.record(
+            case.ticket,
+            ctx.now,
+            PRIVACY_CHANGED,
+            actor=ctx.actor,
+            note=f"Kerahasiaan: {show_flags(flags) or 'biasa'}",
         )
     kept = [flag for flag in case.citizen_privacy if flag not in wanted]
     if not kept:
@@ -93,17 +108,9 @@ def _apply_privacy(case: Case, cell: str, ledger: Ledger, now: datetime, actor: 
     ]
 
 
-def _try_move(
-    case: Case,
-    choice: str,
-    sop: Sop,
-    calendar: BusinessCalendar,
-    ledger: Ledger,
-    now: datetime,
-    actor: str,
-    note: str,
-) -> str | None:
+def _try_move(case: Case, choice: str, ctx: StepContext) -> str | None:
     """Move ``case`` to the operator's choice; return the refusal text instead when it is not allowed."""
+    sop = ctx.sop
     allowed = sop.steps[case.step].next if case.step in sop.steps else ()
     options = ", ".join(sop.state_title(s) for s in allowed)
     if not choice:
@@ -112,14 +119,14 @@ def _try_move(
         if not case.is_open:
             return f"Kasus sudah ditutup ({sop.state_title(case.step)}); tidak bisa menunggu pelapor."
         if not case.is_paused:
-            pause(case, sop, calendar, ledger, now, actor=actor, note=note)
+            pause(case, ctx)
         return None
     target = resolve_choice(sop, choice)
     if target is None:
         return f"Tahap '{choice}' tidak dikenal. Pilihan berikutnya: {options}."
     if target == case.step:
         if case.is_paused:
-            resume(case, sop, calendar, ledger, now, actor=actor, reason=_resumed_by(actor))
+            resume(case, ctx, reason=_resumed_by(ctx.actor))
         elif case.message.startswith(REFUSED):
             case.message = f"Tahap tetap '{sop.state_title(case.step)}'."
         return None
@@ -127,8 +134,8 @@ def _try_move(
     if refusal:
         return refusal
     if case.is_paused:  # moving on ends the wait; the stopped time stays off the step being left
-        resume(case, sop, calendar, ledger, now, actor=actor, reason=_resumed_by(actor))
-    move(case, target, sop, calendar, ledger, now, actor=actor, note=note)
+        resume(case, ctx, reason=_resumed_by(ctx.actor))
+    move(case, target, ctx)
     missing = [sop.evidence[e].title for e in _evidence(sop, target) if e in _missing_ids(case, sop)]
     if missing:
         case.message += f" Perhatian: kelengkapan kurang ({', '.join(missing)})."

@@ -13,18 +13,14 @@ resume entry carries the new deadline, which the SLA report uses (paused time is
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from cakra.ledger.store import Ledger
-from cakra.notify.render import durasi
-from cakra.sheets.base import normalise_header
-from cakra.workflow.calendar import BusinessCalendar
+from cakra.common.text import normalise_header
+from cakra.common.wording import durasi, format_time
 from cakra.workflow.case import Case
-from cakra.workflow.engine import format_time
-from cakra.workflow.sop import WAITING_TITLE, Sop
-
-PAUSED = "menunggu pelapor"
-RESUMED = "dilanjutkan"
+from cakra.workflow.context import StepContext
+from cakra.workflow.sop import WAITING_TITLE
+from cakra.workflow.storage import PAUSED, RESUMED
 
 
 def is_waiting_choice(text: str) -> bool:
@@ -33,47 +29,32 @@ def is_waiting_choice(text: str) -> bool:
     return bool(wanted) and (wanted == normalise_header(WAITING_TITLE) or wanted == "menunggu")
 
 
-def pause(
-    case: Case,
-    sop: Sop,
-    calendar: BusinessCalendar,
-    ledger: Ledger,
-    now: datetime,
-    *,
-    actor: str,
-    note: str = "",
-) -> None:
-    """Stop the current step's clock at ``now`` (the case must be open, in a step, and running)."""
+def pause(case: Case, ctx: StepContext) -> None:
+    """Stop the current step's clock at ``ctx.now`` (the case must be open, in a step, and running)."""
+    sop, now, actor = ctx.sop, ctx.now, ctx.actor
     assert case.is_open and not case.is_paused and case.step in sop.steps
     case.paused_since = now
     case.waiting_for = list(case.report.missing_evidence)
     waiting = f" (kurang: {', '.join(case.waiting_for)})" if case.waiting_for else ""
-    ledger.record(
+    ctx.store.record(
         case.ticket,
         now,
         PAUSED,
         from_step=case.step,
         actor=actor,
-        note="; ".join(part for part in (f"Waktu tahap berhenti{waiting}", note) if part),
+        note="; ".join(part for part in (f"Waktu tahap berhenti{waiting}", ctx.note) if part),
     )
     who = f" oleh {actor}" if actor else " (Petugas belum diisi)"
     case.message = (
-        f"Menunggu pelapor{waiting}{who} sejak {format_time(now, calendar.tz)}: "
+        f"Menunggu pelapor{waiting}{who} sejak {format_time(now, ctx.calendar.tz)}: "
         f"waktu tahap '{sop.state_title(case.step)}' berhenti sampai pelapor melengkapi atau tahap dipilih lagi."
     )
 
 
-def resume(
-    case: Case,
-    sop: Sop,
-    calendar: BusinessCalendar,
-    ledger: Ledger,
-    now: datetime,
-    *,
-    actor: str,
-    reason: str,
-) -> timedelta:
-    """Start the clock again; extend the deadline by the stopped time (in the limit's kind). Returns that time."""
+def resume(case: Case, ctx: StepContext, *, reason: str) -> timedelta:
+    """Start the clock again (by ``ctx.actor``); extend the deadline by the stopped time (in the limit's
+    kind). Returns that time."""
+    sop, calendar, now = ctx.sop, ctx.calendar, ctx.now
     assert case.paused_since is not None
     limit = sop.steps[case.step].limit if case.step in sop.steps else None
     working = bool(limit and limit.working)
@@ -85,12 +66,12 @@ def resume(
     case.waiting_for = []
     kind = " waktu kerja" if working else ""
     new_deadline = f"; batas waktu baru {format_time(case.deadline, calendar.tz)}" if case.deadline else ""
-    ledger.record(
+    ctx.store.record(
         case.ticket,
         now,
         RESUMED,
         to_step=case.step,
-        actor=actor,
+        actor=ctx.actor,
         note=f"{reason}; waktu berhenti {durasi(stood)}{kind}{new_deadline}",
         deadline=case.deadline,
     )
@@ -98,9 +79,7 @@ def resume(
     return stood
 
 
-def resume_if_answered(
-    case: Case, sop: Sop, calendar: BusinessCalendar, ledger: Ledger, now: datetime
-) -> bool:
+def resume_if_answered(case: Case, ctx: StepContext) -> bool:
     """After the reporter edited the response: resume when the edit supplied what the case waited for."""
     if not case.is_paused or not case.is_open:
         return False
@@ -112,5 +91,5 @@ def resume_if_answered(
     reason = (
         f"Pelapor melengkapi {', '.join(supplied)}" if supplied else "Pelapor menjawab (tanggapan diubah)"
     )
-    resume(case, sop, calendar, ledger, now, actor="", reason=reason)
+    resume(case, ctx.by(""), reason=reason)
     return True

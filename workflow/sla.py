@@ -17,14 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from statistics import median
 
-from cakra.ledger.store import HistoryEntry
 from cakra.workflow.calendar import BusinessCalendar
 from cakra.workflow.case import Case
-from cakra.workflow.pause import PAUSED, RESUMED
 from cakra.workflow.sop import Sop
+from cakra.workflow.storage import CREATED, MOVED, PAUSED, RESUMED, HistoryEntry
 
-CREATED = "dibuat"
-MOVED = "pindah tahap"
 _KINDS = {CREATED, MOVED, PAUSED, RESUMED}
 
 

@@ -26,11 +26,11 @@ from zoneinfo import ZoneInfo
 import openpyxl
 
 from cakra.app import App, build_app
+from cakra.common.text import normalise_header
 from cakra.config import load_config
 from cakra.cycle import poll
 from cakra.demo.data import RESPONSE_HEADERS, demo_responses
 from cakra.serve import Service
-from cakra.sheets.base import normalise_header
 
 DEMO_TZ = ZoneInfo("Asia/Jakarta")
 DEMO_START = datetime(2026, 11, 23, 7, 30, tzinfo=DEMO_TZ)
