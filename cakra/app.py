@@ -14,6 +14,7 @@ from typing import Any
 from cakra.common.errors import ConfigError, SopError
 from cakra.config import Config
 from cakra.ledger.store import Ledger
+from cakra.notify.mailer import Mailer
 from cakra.notify.outbox import Outbox
 from cakra.notify.transports.base import Transport
 from cakra.sheets.base import SheetBackend
@@ -21,6 +22,7 @@ from cakra.workflow.alerts import AlertPolicy
 from cakra.workflow.calendar import BusinessCalendar, CalendarError
 from cakra.workflow.holidays_id import parse_day
 from cakra.workflow.sop import Sop, load_sop
+from cakra.workflow.storage import CaseBook
 
 
 @dataclass
@@ -30,9 +32,17 @@ class App:
     calendar: BusinessCalendar
     sheets: SheetBackend
     ledger: Ledger
-    outbox: Outbox
-    transport: Transport
+    mailer: Mailer
     alerts: AlertPolicy = field(default_factory=AlertPolicy)
+
+    @property
+    def outbox(self) -> Outbox:
+        return self.mailer.outbox
+
+    @property
+    def book(self) -> CaseBook:
+        """The cases as summaries and digests read them."""
+        return CaseBook(self.sop, self.calendar, self.ledger)
 
     def close(self) -> None:
         self.ledger.close()
@@ -102,6 +112,22 @@ def make_transport(config: Config) -> Transport:
     )
 
 
+def make_mailer(config: Config, sop: Sop, outbox: Outbox) -> Mailer:
+    """The outbox, the configured transport, each role's addresses and what every message shows."""
+    return Mailer(
+        outbox=outbox,
+        transport=make_transport(config),
+        sender=config.email["from"],
+        addresses={role: config.role_emails(role) for role in config.raw["roles"]},
+        context={
+            "agency_name": config.raw["agency_name"] or sop.agency or "Cakra",
+            "sop_name": sop.name,
+            "status_sheet_url": config.raw["status_sheet_url"],
+            "timezone": config.raw["timezone"],
+        },
+    )
+
+
 def check_roles(config: Config, sop: Sop) -> None:
     """Every internal SOP role needs [roles.<role>] emails, or its cases would reach nobody."""
     for role in sop.roles.values():
@@ -129,8 +155,7 @@ def build_app(config: Config) -> App:
         calendar=calendar,
         sheets=make_sheets(config),
         ledger=ledger,
-        outbox=Outbox(ledger.conn, domain=_domain(config.email["from"])),
-        transport=make_transport(config),
+        mailer=make_mailer(config, sop, Outbox(ledger.conn, domain=_domain(config.email["from"]))),
         alerts=AlertPolicy.from_config(config.raw["escalation"]),
     )
 

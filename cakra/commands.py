@@ -47,7 +47,7 @@ def make_and_deliver(args: argparse.Namespace, make: Callable[[App, datetime], s
     with opened_app(args) as app:
         now = now_in(app.config)
         made = make(app, now)
-        delivery = app.outbox.deliver(app.transport, now)
+        delivery = app.mailer.deliver(now)
     print(f"{made}; {len(delivery.sent)} pesan terkirim")
     return 0
 

@@ -61,11 +61,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 @command("report")
 def cmd_report(args: argparse.Namespace) -> int:
     """Send the leadership summary now."""
-    from cakra.notify.report import send_summary
+    from cakra.jobs import summary
 
     return make_and_deliver(
         args,
-        lambda app, now: "ringkasan " + ("dibuat" if send_summary(app, now) else "sudah dibuat sebelumnya"),
+        lambda app, now: "ringkasan " + ("dibuat" if summary(app, now) else "sudah dibuat sebelumnya"),
     )
 
 

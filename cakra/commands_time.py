@@ -45,12 +45,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 @command("digest")
 def cmd_digest(args: argparse.Namespace) -> int:
     """Send today's digests now (a role that already had today's gets none)."""
+    from cakra.jobs import digests
     from cakra.ledger.runs import parse_clock
-    from cakra.notify.digest import send_digests
 
     def make(app: App, now: datetime) -> str:
         at = parse_clock(app.config.digest["time"] or "00:00", "[digest] time")
-        return f"{send_digests(app, now, run_date=now.date(), at=at)} rekap harian dibuat"
+        return f"{digests(app, now, run_date=now.date(), at=at)} rekap harian dibuat"
 
     return make_and_deliver(args, make)
 
@@ -58,11 +58,11 @@ def cmd_digest(args: argparse.Namespace) -> int:
 @command("weekly")
 def cmd_weekly(args: argparse.Namespace) -> int:
     """Send this week's leadership summary now (once per week)."""
-    from cakra.notify.report import send_weekly
+    from cakra.jobs import weekly
 
     return make_and_deliver(
         args,
         lambda app, now: (
-            "ringkasan mingguan " + ("dibuat" if send_weekly(app, now) else "sudah dibuat sebelumnya")
+            "ringkasan mingguan " + ("dibuat" if weekly(app, now) else "sudah dibuat sebelumnya")
         ),
     )

@@ -188,11 +188,14 @@ def _poll(app: App, now: datetime, on_before_send: Callable[[OutboxRow], None] |
             calendar=app.calendar,
             policy=app.alerts,
         )
-        result.messages = enqueue_notices(app, notices, now)
+        result.messages = enqueue_notices(app.mailer, sop, notices, now)
         result.reminders, result.escalations = _count(notices, "reminder"), _count(notices, "escalated")
-        result.citizen = enqueue_citizen_messages(
-            app, now, opened=new, closed=[c for c in edits.moved if not c.is_open]
-        )
+        if config.raw["citizen"]["send"]:
+            closed = [c for c in edits.moved if not c.is_open]
+            contact = config.raw["citizen"]["contact"]
+            result.citizen = enqueue_citizen_messages(
+                app.mailer, sop, now, opened=new, closed=closed, contact=contact
+            )
         history = ledger.unmirrored_history(first_free_row=2)
         commit_view(ledger, view, status)
 
@@ -206,7 +209,7 @@ def _poll(app: App, now: datetime, on_before_send: Callable[[OutboxRow], None] |
 def _deliver(
     app: App, now: datetime, result: CycleResult, on_before_send: Callable[[OutboxRow], None] | None
 ) -> CycleResult:
-    delivery = app.outbox.deliver(app.transport, now, on_before_send=on_before_send)
+    delivery = app.mailer.deliver(now, on_before_send=on_before_send)
     result.delivered, result.failed = len(delivery.sent), len(delivery.failed)
     log.info("siklus selesai: %s", result.summary())
     return result

@@ -20,9 +20,9 @@ from cakra.app import App, build_app
 from cakra.common.errors import CakraError
 from cakra.config import Config
 from cakra.cycle import poll
+from cakra.jobs import digests, summary, weekly
 from cakra.ledger.runs import latest_run, parse_clock
-from cakra.notify.digest import send_digests
-from cakra.notify.report import send_summary, send_weekly, week_start
+from cakra.notify.report import week_start
 from cakra.workflow.holidays_id import parse_day
 
 log = logging.getLogger("cakra.serve")
@@ -53,8 +53,8 @@ class Service:
             return False
 
         def send() -> bool:
-            made = send_summary(self.app, now, key=f"daily-summary:{now:%Y-%m-%d}") is not None
-            self.app.outbox.deliver(self.app.transport, now)
+            made = summary(self.app, now, key=f"daily-summary:{now:%Y-%m-%d}") is not None
+            self.app.mailer.deliver(now)
             return made
 
         return self.guard("report", send)
@@ -69,8 +69,8 @@ class Service:
             return False
 
         def send() -> bool:
-            made = send_digests(self.app, now, run_date=run.date(), at=at)
-            self.app.outbox.deliver(self.app.transport, now)
+            made = digests(self.app, now, run_date=run.date(), at=at)
+            self.app.mailer.deliver(now)
             return made > 0
 
         return self.guard("digest", send)
@@ -86,8 +86,8 @@ class Service:
 
         def send() -> bool:
             week = week_start(run, self.app.config.tz)  # the same key as ``run.py weekly`` that week
-            made = send_weekly(self.app, now, key=f"weekly-summary:{week:%Y-%m-%d}") is not None
-            self.app.outbox.deliver(self.app.transport, now)
+            made = weekly(self.app, now, key=f"weekly-summary:{week:%Y-%m-%d}") is not None
+            self.app.mailer.deliver(now)
             return made
 
         return self.guard("weekly", send)

@@ -15,14 +15,12 @@ import logging
 import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from cakra.notify.compose import base_context, enqueue_message
+from cakra.notify.mailer import Mailer
 from cakra.workflow.case import Case
 from cakra.workflow.privacy import is_anonymous, is_confidential
-
-if TYPE_CHECKING:
-    from cakra.app import App
+from cakra.workflow.sop import Sop
 
 log = logging.getLogger("cakra.notify")
 
@@ -31,9 +29,8 @@ CITIZEN = "pelapor"
 _ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
 
 
-def citizen_view(app: App, case: Case) -> dict[str, Any]:
+def citizen_view(sop: Sop, case: Case) -> dict[str, Any]:
     """What a message to the reporter shows: their own report's facts and the public reply, nothing internal."""
-    sop = app.sop
     first = sop.steps[sop.first_step]
     return {
         "ticket": case.ticket,
@@ -61,22 +58,22 @@ ACK_WINDOW = timedelta(days=2)
 
 
 def enqueue_citizen_messages(
-    app: App, now: datetime, *, opened: Iterable[Case], closed: Iterable[Case]
+    mailer: Mailer, sop: Sop, now: datetime, *, opened: Iterable[Case], closed: Iterable[Case], contact: str
 ) -> int:
-    """Queue the acknowledgement of each opened case and the closing message of each closed one."""
-    if not app.config.raw["citizen"]["send"]:
-        return 0
+    """Queue the acknowledgement of each opened case and the closing message of each closed one.
+
+    ``contact``: how the reporter reaches the agency (``[citizen] contact``), shown in each message."""
     count = 0
     # A report older than this when Cakra first sees it is history (Cakra installed on a form that
     # already had responses): thanking its reporter now, weeks later, would only confuse them.
     fresh = [c for c in opened if now - c.report.received_at <= ACK_WINDOW]
     for template, cases in (("citizen_ack", fresh), ("citizen_close", closed)):
         for case in cases:
-            count += _enqueue(app, case, template, now)
+            count += _enqueue(mailer, sop, case, template, now, contact)
     return count
 
 
-def _enqueue(app: App, case: Case, template: str, now: datetime) -> int:
+def _enqueue(mailer: Mailer, sop: Sop, case: Case, template: str, now: datetime, contact: str) -> int:
     address = case.report.email.strip()
     if not address:
         return 0
@@ -84,12 +81,11 @@ def _enqueue(app: App, case: Case, template: str, now: datetime) -> int:
         log.info("%s: alamat email pelapor tidak valid; pesan untuk pelapor dilewati", case.ticket)
         return 0
     context = {
-        **base_context(app, now),
-        "c": citizen_view(app, case),
-        "contact": app.config.raw["citizen"]["contact"],
+        **mailer.base_context(now),
+        "c": citizen_view(sop, case),
+        "contact": contact,
     }
-    message_id = enqueue_message(
-        app,
+    message_id = mailer.enqueue(
         template,
         context,
         dedupe_key=f"{template}:{case.ticket}",

@@ -11,33 +11,31 @@ Both are idempotent by key (the date, or the week), so a restart or a second tic
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
 
 from cakra.notify.charts import bar_chart, stacked_columns
-from cakra.notify.compose import base_context, enqueue_message
+from cakra.notify.mailer import Mailer
 from cakra.notify.outbox import InlineImage
 from cakra.notify.views import case_view
 from cakra.workflow.sla import compliance, step_times, visits
-
-if TYPE_CHECKING:
-    from cakra.app import App
+from cakra.workflow.storage import CaseBook
 
 Build = Callable[[str], tuple[dict[str, Any], list[InlineImage]]]
 
 
-def summary_context(app: App, now: datetime, role: str) -> dict[str, Any]:
+def summary_context(mailer: Mailer, book: CaseBook, now: datetime, role: str) -> dict[str, Any]:
     """Everything the summary template shows, as ``role`` may see it."""
-    sop = app.sop
-    cases = app.ledger.cases()
+    sop = book.sop
+    cases = book.archive.cases()
     open_cases = [c for c in cases if c.is_open]
     by_step = Counter(sop.state_title(c.step) for c in cases)
     step_rows = [{"title": title, "count": by_step[title]} for title in [*sop.choices()] if by_step[title]]
-    per_step = compliance(visits(cases, app.ledger.history(), sop, app.calendar), sop, now)
+    per_step = compliance(visits(cases, book.archive.history(), sop, book.calendar), sop, now)
     overdue = sorted((c for c in open_cases if c.is_overdue(now)), key=lambda c: c.deadline or now)
     return {
-        **base_context(app, now),
+        **mailer.base_context(now),
         "role_title": sop.roles[role].title,
         "total": len(cases),
         "open_count": len(open_cases),
@@ -70,22 +68,23 @@ def _step_chart(context: dict[str, Any]) -> InlineImage:
     return InlineImage(cid=context["chart_cid"], data=chart, filename="ringkasan-tahap.png")
 
 
-def send_to_report_roles(app: App, now: datetime, key: str, template: str, build: Build) -> str | None:
-    """Render ``template`` for every report role (``build(role)`` gives context and images) and enqueue it
+def send_to_report_roles(
+    mailer: Mailer, book: CaseBook, roles: Sequence[str], now: datetime, key: str, template: str, build: Build
+) -> str | None:
+    """Render ``template`` for each of ``roles`` (``build(role)`` gives context and images) and enqueue it
     under ``{key}:{role}``; return the last new Message-ID (None if every one already existed)."""
     message_id = None
-    with app.ledger.transaction():
-        for role in app.config.report["roles"]:
-            recipients = app.config.role_emails(role)
-            if role not in app.sop.roles or not recipients:
+    with book.archive.transaction():
+        for role in roles:
+            recipients = mailer.recipients(role)
+            if role not in book.sop.roles or not recipients:
                 continue
             dedupe_key = f"{key}:{role}"
-            if app.outbox.has(dedupe_key):
+            if mailer.has(dedupe_key):
                 continue  # already made: skip building the charts again
             context, images = build(role)
             message_id = (
-                enqueue_message(
-                    app,
+                mailer.enqueue(
                     template,
                     context,
                     dedupe_key=dedupe_key,
@@ -99,35 +98,38 @@ def send_to_report_roles(app: App, now: datetime, key: str, template: str, build
     return message_id
 
 
-def send_summary(app: App, now: datetime, *, key: str | None = None) -> str | None:
-    """Enqueue the daily summary for every report role; return the last Message-ID (None if all existed).
+def send_summary(
+    mailer: Mailer, book: CaseBook, roles: Sequence[str], now: datetime, *, key: str | None = None
+) -> str | None:
+    """Enqueue the daily summary for each of ``roles`` (``[report] roles``); return the last Message-ID
+    (None if all existed).
 
     ``key`` makes a run idempotent (the daily job passes the date); a manual run keys by the minute.
     """
 
     def build(role: str) -> tuple[dict[str, Any], list[InlineImage]]:
-        context = summary_context(app, now, role)
+        context = summary_context(mailer, book, now, role)
         return context, [_step_chart(context)]
 
-    return send_to_report_roles(app, now, key or f"summary:{now:%Y-%m-%dT%H:%M}", "summary", build)
+    key = key or f"summary:{now:%Y-%m-%dT%H:%M}"
+    return send_to_report_roles(mailer, book, roles, now, key, "summary", build)
 
 
-def week_start(moment: datetime, tz) -> datetime:
+def week_start(moment: datetime, tz: tzinfo) -> datetime:
     """Monday 00:00 (local) of the week ``moment`` falls in."""
     local = moment.astimezone(tz)
     monday = local.date() - timedelta(days=local.weekday())
     return datetime(monday.year, monday.month, monday.day, tzinfo=tz)
 
 
-def weekly_context(app: App, now: datetime, role: str) -> dict[str, Any]:
-    """The daily summary's content plus the last ``weekly_weeks`` seven-day periods up to ``now``."""
-    tz, sop = app.config.tz, app.sop
-    weeks = int(app.config.report["weekly_weeks"])
+def weekly_context(mailer: Mailer, book: CaseBook, now: datetime, role: str, weeks: int) -> dict[str, Any]:
+    """The daily summary's content plus the last ``weeks`` seven-day periods up to ``now``."""
+    tz, sop = book.calendar.tz, book.sop
     until = now
     starts = [until - timedelta(weeks=n) for n in range(weeks, 0, -1)]
     since = starts[0]
-    cases = app.ledger.cases()
-    all_visits = visits(cases, app.ledger.history(), sop, app.calendar)
+    cases = book.archive.cases()
+    all_visits = visits(cases, book.archive.history(), sop, book.calendar)
     per_week: dict[str, list[int]] = {}
     for case in cases:
         received = case.report.received_at
@@ -137,7 +139,7 @@ def weekly_context(app: App, now: datetime, role: str) -> dict[str, Any]:
     per_step = compliance(all_visits, sop, now, since=since, until=until)
     times = step_times(all_visits, sop, now, since=since, until=until)
     return {
-        **summary_context(app, now, role),
+        **summary_context(mailer, book, now, role),
         "period_start": since,
         "period_end": until,
         "weeks": weeks,
@@ -183,13 +185,15 @@ def _weekly_charts(context: dict[str, Any]) -> list[InlineImage]:
     ]
 
 
-def send_weekly(app: App, now: datetime, *, key: str | None = None) -> str | None:
-    """Enqueue the weekly summary for every report role; keyed by the week (Monday's date) unless ``key``."""
+def send_weekly(
+    mailer: Mailer, book: CaseBook, roles: Sequence[str], weeks: int, now: datetime, *, key: str | None = None
+) -> str | None:
+    """Enqueue the weekly summary (the last ``weeks`` weeks) for each of ``roles``; keyed by the week
+    (Monday's date) unless ``key``."""
 
     def build(role: str) -> tuple[dict[str, Any], list[InlineImage]]:
-        context = weekly_context(app, now, role)
+        context = weekly_context(mailer, book, now, role, weeks)
         return context, [_step_chart(context), *_weekly_charts(context)]
 
-    return send_to_report_roles(
-        app, now, key or f"weekly-summary:{week_start(now, app.config.tz):%Y-%m-%d}", "weekly", build
-    )
+    key = key or f"weekly-summary:{week_start(now, book.calendar.tz):%Y-%m-%d}"
+    return send_to_report_roles(mailer, book, roles, now, key, "weekly", build)

@@ -60,7 +60,7 @@ def test_waiting_stops_the_clock_and_the_reporters_answer_restarts_it(site: Site
     # Handled at 08:45: on time against the extended deadline (late against the original 08:15).
     site.edit(TICKET, Tahap="3", Petugas="Op. Sari")
     site.poll(minutes(45 + 5))
-    context = summary_context(site.app, minutes(51), "kepala_badan")
+    context = summary_context(site.app.mailer, site.app.book, minutes(51), "kepala_badan")
     operator = next(c for c in context["compliance"] if c["title"] == "2. Operator")
     assert (operator["on_time"], operator["late"], operator["paused"]) == (1, 0, 1)
     assert operator["paused_time"] == timedelta(minutes=36)
@@ -137,7 +137,7 @@ def test_waiting_is_shown_in_the_leadership_summary(site: Site) -> None:
     site.poll(minutes(12))
     site.edit(TICKET, Tahap="3", Petugas="Op. Sari")
     site.poll(minutes(20))
-    context = summary_context(site.app, minutes(21), "kepala_badan")
+    context = summary_context(site.app.mailer, site.app.book, minutes(21), "kepala_badan")
     text = render_message("summary", context).text
     assert (
         "2. Operator: 1 tepat waktu, 0 terlambat (100.0%), 1 pernah menunggu pelapor (10 menit, tidak dihitung)"

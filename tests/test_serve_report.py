@@ -58,7 +58,7 @@ def test_sla_compliance_counts_on_time_and_late_visits(site: Site) -> None:
     site.poll(T0 + timedelta(minutes=40))  # late
     from cakra.notify.report import summary_context
 
-    context = summary_context(site.app, T0 + timedelta(minutes=41), "kepala_badan")
+    context = summary_context(site.app.mailer, site.app.book, T0 + timedelta(minutes=41), "kepala_badan")
     operator = next(c for c in context["compliance"] if c["title"] == "2. Operator")
     assert (operator["on_time"], operator["late"], operator["percent"]) == (1, 1, 50.0)
     kasubbid = next(c for c in context["compliance"] if c["title"] == "3. Kasubbid")

@@ -95,7 +95,7 @@ def test_a_calendar_change_never_moves_an_existing_deadline(site: Site) -> None:
     assert site.row(TICKET)["Batas Waktu"] == "20/08/2026 16:00"
     assert second.deadline == wib(2026, 8, 26, 16, 0)  # Fri, Mon 24, Wed 26 (Tue 25 is Maulid Nabi)
     # ...and the SLA judges the first case against the deadline it was given, not a recomputed one.
-    context = summary_context(site.app, wib(2026, 8, 21, 8, 0), "sekretaris")
+    context = summary_context(site.app.mailer, site.app.book, wib(2026, 8, 21, 8, 0), "sekretaris")
     verification = next(c for c in context["compliance"] if c["title"] == "1. Verifikasi")
     assert verification["late"] == 1  # both are in the step; only the first is past its stored deadline
 

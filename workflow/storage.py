@@ -2,17 +2,21 @@
 
 The workflow decides; it does not know where its decisions are kept. ``CaseStore`` is the small
 interface it writes through (the SQLite ledger in ``cakra.ledger`` implements it): record a history
-entry, claim a notice once, look up a NIK's cases, and the ticket sequence. Everything that reads
+entry, claim a notice once, look up a NIK's cases, and the ticket sequence; ``CaseArchive`` adds reading
+every case and its history, for the summaries. Everything that reads
 history (SLA figures, the Riwayat tab, the export) reads ``HistoryEntry`` records.
 """
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
+from cakra.workflow.calendar import BusinessCalendar
 from cakra.workflow.case import Case
+from cakra.workflow.sop import Sop
 
 # History kinds: the words in Riwayat's "Kejadian" column, and what the SLA and export look for.
 CREATED = "dibuat"
@@ -74,3 +78,28 @@ class CaseStore(Protocol):
     def max_seq(self) -> int:
         """The highest ticket sequence in use (0 when there is none)."""
         ...
+
+
+class CaseArchive(CaseStore, Protocol):
+    """The store read whole, for summaries and digests (which also claim their runs through it)."""
+
+    def transaction(self) -> AbstractContextManager[Any]:
+        """One atomic unit: committed when the block ends, rolled back if it raises."""
+        ...
+
+    def cases(self, *, open_only: bool = False) -> list[Case]:
+        """Every case (or every open one) in ticket order."""
+        ...
+
+    def history(self, ticket: str | None = None) -> list[HistoryEntry]:
+        """The history of ``ticket``, or of every case, oldest first."""
+        ...
+
+
+@dataclass(frozen=True)
+class CaseBook:
+    """What summaries and digests read: the SOP the cases follow, its calendar, and the archive."""
+
+    sop: Sop
+    calendar: BusinessCalendar
+    archive: CaseArchive

@@ -1,0 +1,76 @@
+"""The mailer: everything a message needs to reach its readers, built once when the service is wired.
+
+It holds the outbox, the transport, each role's addresses and what every template may use (agency, SOP
+name, the status sheet's link, the timezone). Compose, citizen, digest and report take a ``Mailer`` plus
+their own explicit arguments, never the whole application.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from cakra.notify.outbox import DeliveryResult, InlineImage, Outbox, OutboxRow
+from cakra.notify.render import render_message
+from cakra.notify.transports.base import Transport
+
+
+@dataclass(frozen=True)
+class Mailer:
+    """``addresses``: role id -> its recipients; ``context``: what every template may use besides ``now``
+    (``agency_name``, ``sop_name``, ``status_sheet_url``, ``timezone``)."""
+
+    outbox: Outbox
+    transport: Transport
+    sender: str
+    addresses: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+    def recipients(self, role: str) -> list[str]:
+        """The addresses of ``role`` (empty when it has none)."""
+        return list(self.addresses.get(role, ()))
+
+    def base_context(self, now: datetime) -> dict[str, Any]:
+        """What every message template may use."""
+        return {**self.context, "now": now}
+
+    def has(self, dedupe_key: str) -> bool:
+        """Whether a message under ``dedupe_key`` was already recorded."""
+        return self.outbox.has(dedupe_key)
+
+    def enqueue(
+        self,
+        template: str,
+        context: Mapping[str, Any],
+        *,
+        dedupe_key: str,
+        role: str,
+        recipients: Sequence[str],
+        now: datetime,
+        inline_images: Sequence[InlineImage] = (),
+    ) -> str | None:
+        """Render ``templates/email/<template>.*`` and record it in the outbox from the configured sender.
+
+        The one way every message enters the outbox; returns its Message-ID, or None when ``dedupe_key``
+        was already recorded. Does not commit (the caller's transaction does).
+        """
+        rendered = render_message(template, context)
+        return self.outbox.enqueue(
+            dedupe_key=dedupe_key,
+            role=role,
+            recipients=recipients,
+            sender=self.sender,
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            inline_images=inline_images,
+            now=now,
+        )
+
+    def deliver(
+        self, now: datetime, *, on_before_send: Callable[[OutboxRow], None] | None = None
+    ) -> DeliveryResult:
+        """Send what the outbox holds that is due, through the transport."""
+        return self.outbox.deliver(self.transport, now, on_before_send=on_before_send)
