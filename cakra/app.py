@@ -5,6 +5,8 @@ This is the only place that chooses implementations; the cycle sees interfaces.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -12,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from cakra.common.errors import ConfigError, SopError
-from cakra.config import Config
+from cakra.config import DEFAULT_RESPONSE_TABS, Config
 from cakra.ledger.store import Ledger
 from cakra.notify.mailer import Mailer
 from cakra.notify.outbox import Outbox
 from cakra.notify.transports.base import Transport
 from cakra.sheets.base import SheetBackend
+from cakra.tabs import view
 from cakra.workflow.alerts import AlertPolicy
 from cakra.workflow.calendar import BusinessCalendar, CalendarError
 from cakra.workflow.holidays_id import parse_day
@@ -33,6 +36,7 @@ class App:
     sheets: SheetBackend
     ledger: Ledger
     mailer: Mailer
+    layout: view.Layout
     alerts: AlertPolicy = field(default_factory=AlertPolicy)
 
     @property
@@ -128,6 +132,27 @@ def make_mailer(config: Config, sop: Sop, outbox: Outbox) -> Mailer:
     )
 
 
+def make_layout(config: Config) -> view.Layout:
+    """Where the cycle's tabs are, and the version that makes the next cycle read everything when the
+    config, the SOP file or what the service writes has changed."""
+    sheets = config.sheets
+    configured = sheets["responses_tab"]
+    # Google names the response tab by the form's language; either is accepted when the default is kept.
+    response_tabs = DEFAULT_RESPONSE_TABS if configured in DEFAULT_RESPONSE_TABS else (configured,)
+    digest = hashlib.sha256(str(view.FORMAT).encode())
+    digest.update(json.dumps(config.raw, sort_keys=True, default=str).encode())
+    digest.update(config.sop_path.read_bytes())
+    return view.Layout(
+        response_tabs=tuple(response_tabs),
+        status_tab=sheets["status_tab"],
+        dashboard_tab=sheets["dashboard_tab"],
+        verify_rows=int(sheets["verify_rows"]),
+        aliases=config.aliases(),
+        user_fields=tuple(config.raw["columns"]),
+        version=digest.hexdigest()[:24],
+    )
+
+
 def check_roles(config: Config, sop: Sop) -> None:
     """Every internal SOP role needs [roles.<role>] emails, or its cases would reach nobody."""
     for role in sop.roles.values():
@@ -155,6 +180,7 @@ def build_app(config: Config) -> App:
         calendar=calendar,
         sheets=make_sheets(config),
         ledger=ledger,
+        layout=make_layout(config),
         mailer=make_mailer(config, sop, Outbox(ledger.conn, domain=_domain(config.email["from"]))),
         alerts=AlertPolicy.from_config(config.raw["escalation"]),
     )

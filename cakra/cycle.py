@@ -127,7 +127,7 @@ def _poll(app: App, now: datetime, on_before_send: Callable[[OutboxRow], None] |
             return ledger.cases(), {}
         return ledger.cases_open_or_since(month_start(app, now)), ledger.operator_signatures()
 
-    view, (cases, signatures) = read_view(app, load)
+    view, (cases, signatures) = read_view(app.sheets, ledger, app.layout, load)
     if view is None:
         log.info("susunan kolom lembar berubah; siklus berikutnya membaca semua tab")
         return _deliver(app, now, result, on_before_send)

@@ -13,8 +13,9 @@ def initialise(app: App) -> Iterator[str]:
     created = ensure_tabs(app)
     for name in created:
         yield f"tab {name!r} created"
-    prepare = getattr(app.sheets, "prepare_status_tab", None)
-    if prepare is not None:  # the Google backend adds dropdowns, protection and formatting
-        yield from prepare(app.config.sheets["status_tab"], app.sop)
+    if app.config.sheets["backend"] == "google":  # dropdowns, protection and formatting
+        from cakra.tabs.google_format import prepare_status_tab
+
+        yield from prepare_status_tab(app.sheets, app.config.sheets["status_tab"], app.sop)
     if not created:
         yield "all tabs already exist; nothing to create"

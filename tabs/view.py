@@ -19,25 +19,42 @@ but ask the next one for a full read.
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import TypeVar
 
-from cakra.app import App
 from cakra.common.errors import CakraError, SheetError
-from cakra.config import DEFAULT_RESPONSE_TABS
 from cakra.ingest.responses import locate_columns
 from cakra.ledger.store import Ledger
-from cakra.sheets.base import Block, Tab
+from cakra.sheets.base import Block, SheetBackend, Tab
 from cakra.tabs.status import HEADERS, OPERATOR_KEYS, StatusSheet, cell_text, column_header
 
 T = TypeVar("T")
 STATE_KEY = "sheet_view"
 # Bump when what the service writes changes shape, so the first cycle of a new version reads everything.
 FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the cycle's tabs are and how the response tab's columns are found."""
+
+    response_tabs: tuple[str, ...]  # the names the form's response tab may have (the first found is used)
+    status_tab: str
+    dashboard_tab: str  # "" when there is none
+    verify_rows: int  # whole rows of each tab checked per partial read
+    aliases: Mapping[str, list[str]]  # field -> the question titles that carry it
+    user_fields: tuple[str, ...]  # fields the agency mapped itself ([columns]): a missing one is an error
+    # Changes whenever anything that shapes the service's cells may have changed (config, SOP, this
+    # module's FORMAT): a new version makes the next cycle read everything.
+    version: str
+
+    @property
+    def tab_names(self) -> list[str]:
+        """Every tab a full read asks for."""
+        return [*self.response_tabs, self.status_tab, *([self.dashboard_tab] if self.dashboard_tab else [])]
 
 
 @dataclass
@@ -70,7 +87,9 @@ class CycleView:
     checked: range
 
 
-def read_view(app: App, while_reading: Callable[[bool], T]) -> tuple[CycleView | None, T]:
+def read_view(
+    sheets: SheetBackend, ledger: Ledger, layout: Layout, while_reading: Callable[[bool], T]
+) -> tuple[CycleView | None, T]:
     """Read what this cycle needs in ONE request; the view is None when a header changed since the last
     cycle (the next cycle reads everything; see the module doc).
 
@@ -79,44 +98,43 @@ def read_view(app: App, while_reading: Callable[[bool], T]) -> tuple[CycleView |
     uses). Its result is returned beside the view.
     A partial read that fails makes the next cycle's read a full one.
     """
-    version = view_version(app)
-    state = load_state(app.ledger)
+    state = load_state(ledger)
     wanted = None
-    if state is not None and state.version == version:
-        wanted = _partial_request(app, state)
+    if state is not None and state.version == layout.version:
+        wanted = _partial_request(layout, state)
     full = state is None or wanted is None
     if wanted is None:
-        wanted = _full_request(app)
+        wanted = dict.fromkeys(layout.tab_names)
     if full:
         # Not alongside: at 50,000 cases a full answer is 55 MB of JSON, and every case loaded at the
         # same time would take the cycle's peak memory past 500 MB.
-        tabs = app.sheets.read_blocks(wanted)
-        stored, meanwhile = app.ledger.response_stamps(), while_reading(full)
+        tabs = sheets.read_blocks(wanted)
+        stored, meanwhile = ledger.response_stamps(), while_reading(full)
     else:
-        tabs, stored, meanwhile = _read_alongside(app, wanted, lambda: while_reading(full))
+        tabs, stored, meanwhile = _read_alongside(sheets, ledger, wanted, lambda: while_reading(full))
     if full or state is None:
-        return _full_view(app, version, tabs, stored), meanwhile
-    view = _partial_view(app, state, tabs, stored)
+        return _full_view(layout, tabs, stored), meanwhile
+    view = _partial_view(layout, state, tabs, stored)
     if view is None:
-        forget_view(app.ledger)
+        forget_view(ledger)
     return view, meanwhile
 
 
 def _read_alongside(
-    app: App, wanted: dict[str, Sequence[Block] | None], load: Callable[[], T]
+    sheets: SheetBackend, ledger: Ledger, wanted: dict[str, Sequence[Block] | None], load: Callable[[], T]
 ) -> tuple[dict[str, Tab | None], dict[int, str], T]:
     """The read, with the ledger loaded on a helper thread meanwhile (a partial read's answer is a few
     MB, so both fit). The request stays on this thread, so Ctrl-C or SIGTERM interrupts a slow answer or
     a retry's wait as before; a failed read makes the next cycle's read a full one."""
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cakra-ledger") as pool:
-            loading = pool.submit(lambda: (app.ledger.response_stamps(), load()))
+            loading = pool.submit(lambda: (ledger.response_stamps(), load()))
             try:
-                tabs = app.sheets.read_blocks(wanted)
+                tabs = sheets.read_blocks(wanted)
             finally:
                 stored, loaded = loading.result()  # the ledger is this thread's again from here
     except CakraError:
-        forget_view(app.ledger)  # e.g. rows were deleted and a range now passes the grid's end
+        forget_view(ledger)  # e.g. rows were deleted and a range now passes the grid's end
         raise
     return tabs, stored, loaded
 
@@ -144,41 +162,19 @@ def load_state(ledger: Ledger) -> ViewState | None:
         return None  # written by another version: read everything and start again
 
 
-def view_version(app: App) -> str:
-    """Changes whenever anything that shapes the service's cells may have changed."""
-    digest = hashlib.sha256(str(FORMAT).encode())
-    digest.update(json.dumps(app.config.raw, sort_keys=True, default=str).encode())
-    digest.update(app.config.sop_path.read_bytes())
-    return digest.hexdigest()[:24]
-
-
-def response_tab_names(app: App) -> list[str]:
-    configured = app.config.sheets["responses_tab"]
-    return list(DEFAULT_RESPONSE_TABS) if configured in DEFAULT_RESPONSE_TABS else [configured]
-
-
-def _full_request(app: App) -> dict[str, Sequence[Block] | None]:
-    sheets = app.config.sheets
-    names = [*response_tab_names(app), sheets["status_tab"]]
-    if sheets["dashboard_tab"]:
-        names.append(sheets["dashboard_tab"])
-    return dict.fromkeys(names)
-
-
-def _full_view(app: App, version: str, tabs: dict[str, Tab | None], stored: dict[int, str]) -> CycleView:
-    sheets = app.config.sheets
-    wanted = response_tab_names(app)
+def _full_view(layout: Layout, tabs: dict[str, Tab | None], stored: dict[int, str]) -> CycleView:
+    wanted = layout.response_tabs
     responses = next((tabs[name] for name in wanted if tabs.get(name) is not None), None)
     if responses is None:
         raise SheetError(
             f"the response tab {' / '.join(repr(n) for n in wanted)} was not found; "
             "set [sheets] responses_tab to the tab the form writes to"
         )
-    status = tabs.get(sheets["status_tab"]) or Tab(sheets["status_tab"], [list(HEADERS)])
-    timestamp = locate_columns(responses, app.config.aliases(), list(app.config.raw["columns"]))["timestamp"]
+    status = tabs.get(layout.status_tab) or Tab(layout.status_tab, [list(HEADERS)])
+    timestamp = locate_columns(responses, layout.aliases, list(layout.user_fields))["timestamp"]
     rows = list(range(1, len(responses.rows)))
     state = ViewState(
-        version=version,
+        version=layout.version,
         responses_tab=responses.name,
         responses_header=responses.header,
         timestamp_col=timestamp,
@@ -189,20 +185,19 @@ def _full_view(app: App, version: str, tabs: dict[str, Tab | None], stored: dict
     stamps = {
         row: stamp for row, stamp in _stamps(responses, rows, timestamp).items() if stored.get(row) != stamp
     }
-    dashboard = tabs.get(sheets["dashboard_tab"]) if sheets["dashboard_tab"] else None
+    dashboard = tabs.get(layout.dashboard_tab) if layout.dashboard_tab else None
     return CycleView(True, responses, status, dashboard, rows, stamps, state, range(1, len(status.rows)))
 
 
-def _partial_request(app: App, state: ViewState) -> dict[str, Sequence[Block] | None] | None:
+def _partial_request(layout: Layout, state: ViewState) -> dict[str, Sequence[Block] | None] | None:
     """The blocks that can have changed since the last cycle; None when only a full read will do."""
-    sheets = app.config.sheets
-    status_name, width = sheets["status_tab"], len(state.responses_header)
+    status_name, width = layout.status_tab, len(state.responses_header)
     header = Tab(status_name, [list(state.status_header)])
     found = [header.column(column_header(key)) for key in ("ticket", *OPERATOR_KEYS)]
     watched = [position for position in found if position is not None]
     if len(watched) < len(found):
         return None  # a column was missing: the full read's StatusSheet puts it back
-    check = app.config.sheets["verify_rows"]
+    check = layout.verify_rows
     # Rows that exist (the grid reaches them), so neither range can pass the grid's end.
     responses_check = _turn(state.check_responses, check, state.known_rows)
     status_check = _turn(state.check_status, check, state.status_rows)
@@ -226,23 +221,22 @@ def _partial_request(app: App, state: ViewState) -> dict[str, Sequence[Block] | 
             *([Block(status_check.start, status_check.stop - 1, 1, None)] if status_check else []),
         ],
     }
-    if sheets["dashboard_tab"]:
-        wanted[sheets["dashboard_tab"]] = None
+    if layout.dashboard_tab:
+        wanted[layout.dashboard_tab] = None
     return wanted
 
 
 def _partial_view(
-    app: App, state: ViewState, tabs: dict[str, Tab | None], stored: dict[int, str]
+    layout: Layout, state: ViewState, tabs: dict[str, Tab | None], stored: dict[int, str]
 ) -> CycleView | None:
     """What a partial read found; None when a header changed."""
-    sheets = app.config.sheets
-    responses, status = tabs[state.responses_tab], tabs[sheets["status_tab"]]
+    responses, status = tabs[state.responses_tab], tabs[layout.status_tab]
     if responses is None or status is None:
         return None
     if responses.header != state.responses_header or status.header != state.status_header:
         return None
     known, column = state.known_rows, state.timestamp_col
-    check = app.config.sheets["verify_rows"]
+    check = layout.verify_rows
     responses_check = _turn(state.check_responses, check, known)
     status_check = _turn(state.check_status, check, state.status_rows)
     read_whole = {*state.pending, *responses_check}  # sheet rows
@@ -267,7 +261,7 @@ def _partial_view(
             "check_status": status_check.stop if status_check else 2,
         }
     )
-    dashboard = tabs.get(sheets["dashboard_tab"]) if sheets["dashboard_tab"] else None
+    dashboard = tabs.get(layout.dashboard_tab) if layout.dashboard_tab else None
     checked = (
         range(status_check.start - 1, min(status_check.stop - 1, len(status.rows)))
         if status_check
