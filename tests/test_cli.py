@@ -210,3 +210,16 @@ def test_a_second_poll_on_the_same_ledger_is_refused_while_one_runs(site: Site) 
         busy = run_cli("--config", str(config), "poll")
     assert_one_line_error(busy, "another Cakra cycle is running")
     assert run_cli("--config", str(config), "poll").returncode == 0
+
+
+def test_without_fcntl_a_poll_is_one_clear_line_not_an_import_error(site: Site) -> None:
+    as_on_windows = "import sys; sys.modules['fcntl'] = None; from cakra.cli import main; sys.exit(main())"
+    result = subprocess.run(
+        [sys.executable, "-c", as_on_windows, "--config", str(site.write_config()), "poll"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert_one_line_error(result, "fcntl", "Linux and macOS")
+    assert not (site.folder / "cakra.sqlite.lock").exists()
