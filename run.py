@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Cakra's command line: ``python run.py [--config PATH] init | poll | serve | report | demo | ...``."""
+"""Cakra's command line from a checkout: ``python run.py COMMAND [--config PATH]``, the same as ``cakra``."""
 
 import sys
 

@@ -113,5 +113,5 @@ def run_checks(config: Config, out: Callable[[str], None] = print) -> int:
     for passed, line in checks(config):
         out(line)
         failed += not passed
-    out("semua siap / all good: start with 'run.py serve'" if not failed else f"{failed} problem(s) to fix")
+    out("semua siap / all good: start with 'cakra serve'" if not failed else f"{failed} problem(s) to fix")
     return 0 if not failed else 1

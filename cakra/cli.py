@@ -1,6 +1,8 @@
-"""The command line. Only the command modules read the wall clock; this module turns errors into exit codes.
+"""The command line, ``cakra`` (or ``python run.py``): the parser, logging, and errors as exit codes.
 
-A user's mistake (``CakraError``) is one line on stderr and exit status 2 — never a traceback.
+The parser is built from ``cakra.commands.COMMANDS``. ``--config`` and ``-v`` are accepted before or
+after the command's name. A user's mistake (``CakraError``, or a wrong option) is one line on stderr and
+exit status 2 — never a traceback; ``--help`` and ``--version`` print and exit 0.
 """
 
 from __future__ import annotations
@@ -9,25 +11,92 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from importlib import metadata
+from typing import NoReturn
 
-import cakra.commands_core
-import cakra.commands_time  # noqa: F401  (registers export, digest, weekly)
-from cakra.commands import COMMANDS, PARSERS
+from cakra.commands import COMMANDS, Command
 from cakra.common.errors import CakraError
 from cakra.common.pii import RedactingFilter
 
+PROG = "cakra"
+DEFAULT_CONFIG = "config.toml"
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="run.py", description="Cakra: laporan masyarakat -> kasus sesuai SOP"
-    )
+DESCRIPTION = """\
+Cakra turns the reports citizens send through a Google Form into cases handled step by
+step along the agency's SOP, in a spreadsheet the operators already use, with email to
+each role."""
+
+EPILOG = f"""\
+--config and -v may come before or after the command; these two are the same:
+  {PROG} --config /srv/cakra/config.toml poll
+  {PROG} poll --config /srv/cakra/config.toml
+Run '{PROG} COMMAND --help' for what one command does.
+Exit status: 0 done; 2 a mistake in the arguments, the config, the SOP or a sheet (one
+line on stderr saying what to fix); 1 'check' found problems; 130 interrupted."""
+
+
+class Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose usage mistakes are one line on stderr (exit 2), like ``CakraError``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{PROG}: {message} (see '{self.prog} --help')\n")
+
+
+def installed_version() -> str:
+    """Cakra's version from the installed distribution's metadata, or ``unknown`` when not installed."""
+    try:
+        return metadata.version("cakra")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def _add_common_options(parser: argparse.ArgumentParser, *, config: bool, top: bool) -> None:
+    """``--config`` (when ``config``) and ``-v``. Below the top level they default to ``SUPPRESS``:
+    argparse copies a sub-parser's defaults over the top level's values, so only a value actually given
+    after the command may replace one given before it."""
+    if config:
+        parser.add_argument(
+            "--config",
+            metavar="PATH",
+            default=DEFAULT_CONFIG if top else argparse.SUPPRESS,
+            help=f"the TOML config (default: {DEFAULT_CONFIG} in the current folder)",
+        )
     parser.add_argument(
-        "--config", default="config.toml", help="path of the TOML config (default: config.toml)"
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="log debug detail on stderr",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+
+
+def _add_command(sub: argparse._SubParsersAction, command: Command) -> None:
+    examples = "\n".join(f"  {line}" for line in command.examples)
+    parser = sub.add_parser(
+        command.name,
+        help=command.summary,
+        description=command.description,
+        epilog=f"example{'s' if len(command.examples) > 1 else ''}:\n{examples}" if examples else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    command.add_arguments(parser)
+    _add_common_options(parser, config=command.uses_config, top=False)
+    parser.set_defaults(run=command.run)
+
+
+def build_parser() -> Parser:
+    """The whole command line: the top-level options and one sub-parser per registered command."""
+    parser = Parser(
+        prog=PROG,
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {installed_version()}")
+    _add_common_options(parser, config=True, top=True)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in PARSERS:
-        add(sub)
+    for command in COMMANDS:
+        _add_command(sub, command)
     return parser
 
 
@@ -44,12 +113,16 @@ def setup_logging(verbose: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command ``argv`` names (default: ``sys.argv[1:]``) and return its exit status.
+
+    Usage mistakes, ``--help`` and ``--version`` end in ``SystemExit`` (2, 0, 0) from the parser.
+    """
     args = build_parser().parse_args(argv)
     setup_logging(args.verbose)
     try:
-        return COMMANDS[args.command](args)
+        return args.run(args)
     except CakraError as exc:
-        print(f"cakra: {exc}", file=sys.stderr)
+        print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

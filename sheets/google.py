@@ -268,7 +268,7 @@ class GoogleSheets:
         for tab in {c.tab for c in cells}:
             props = sheets.get(tab)
             if props is None:
-                raise SheetError(f"tab {tab!r} is missing from the spreadsheet; run 'python run.py init'")
+                raise SheetError(f"tab {tab!r} is missing from the spreadsheet; run 'cakra init'")
             grid = props.get("gridProperties", {})
             rows_needed = max(c.row for c in cells if c.tab == tab) - grid.get("rowCount", 0)
             cols_needed = max(c.col for c in cells if c.tab == tab) - grid.get("columnCount", 0)

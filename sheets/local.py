@@ -42,7 +42,7 @@ class LocalWorkbook:
     def _load(self, read_only: bool) -> Workbook:
         if not self.path.exists():
             raise SheetError(
-                f"workbook {self.path} does not exist; run 'python run.py init' or set [sheets] workbook"
+                f"workbook {self.path} does not exist; run 'cakra init' or set [sheets] workbook"
             )
         try:
             return openpyxl.load_workbook(self.path, read_only=read_only)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import pkgutil
 import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
 
 import openpyxl
+import pytest
 
+import cakra.commands
+from cakra.cli import build_parser, installed_version, main
+from cakra.commands import COMMANDS
 from tests.site import T0, Site, response
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +40,54 @@ def test_poll_runs_one_cycle_and_exits_zero(site: Site) -> None:
     assert result.returncode == 0, result.stderr
     assert "1 kasus baru" in result.stdout
     assert len(site.status()) == 1
+
+
+def test_config_may_follow_the_command(site: Site) -> None:
+    site.submit(response(0))
+    result = run_cli("poll", "--config", str(site.write_config()))
+    assert result.returncode == 0, result.stderr
+    assert "1 kasus baru" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "config", "verbose"),
+    [
+        (["poll"], "config.toml", False),
+        (["--config", "a.toml", "poll"], "a.toml", False),
+        (["poll", "--config", "a.toml"], "a.toml", False),
+        (["--config", "a.toml", "-v", "poll"], "a.toml", True),
+        (["poll", "-v", "--config", "a.toml"], "a.toml", True),
+        (["--config", "a.toml", "poll", "--config", "b.toml"], "b.toml", False),  # the later one wins
+        (["--config", "a.toml", "export", "--month", "2026-11"], "a.toml", False),
+    ],
+)
+def test_config_and_verbose_before_or_after_the_command(argv: list[str], config: str, verbose: bool) -> None:
+    args = build_parser().parse_args(argv)
+    assert (args.config, args.verbose) == (config, verbose)
+
+
+def test_a_wrong_option_is_one_line_naming_it() -> None:
+    assert_one_line_error(run_cli("poll", "--month", "2026-11"), "unrecognized arguments: --month")
+    assert_one_line_error(run_cli("demo", "--config", "x.toml"), "--config")  # demo reads no config
+    assert_one_line_error(run_cli(), "COMMAND")
+
+
+def test_help_and_version_exit_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["--help"], ["--version"], *([c.name, "--help"] for c in COMMANDS)):
+        with pytest.raises(SystemExit) as stop:
+            main(argv)
+        assert stop.value.code == 0, argv
+    out = capsys.readouterr().out
+    assert f"cakra {installed_version()}" in out
+    assert all(command.description.splitlines()[0] in out for command in COMMANDS)
+
+
+def test_the_registry_lists_every_command_module_once() -> None:
+    helpers = {"base", "shared"}
+    modules = {m.name for m in pkgutil.iter_modules(cakra.commands.__path__)} - helpers
+    names = [command.name for command in COMMANDS]
+    assert sorted(names) == sorted(modules)
+    assert all(command.summary and command.description for command in COMMANDS)
 
 
 def test_missing_config_file(tmp_path: Path) -> None:
@@ -159,14 +212,14 @@ def test_a_second_poll_on_the_same_ledger_is_refused_while_one_runs(site: Site) 
     assert run_cli("--config", str(config), "poll").returncode == 0
 
 
-def test_demo_through_the_google_emulator_costs_one_read_and_one_write_per_cycle(tmp_path: Path) -> None:
-    out = tmp_path / "demo-google"
-    result = run_cli("demo", "--google-emulator", "--out", str(out))
-    assert result.returncode == 0, result.stderr
-    cycles = [line for line in result.stdout.splitlines() if "— API:" in line]
-    assert len(cycles) >= 10
-    assert all(line.endswith("API: 1 baca, 1 tulis") for line in cycles[1:])  # after the first run's set-up
-    snapshot = openpyxl.load_workbook(out / "google-snapshot.xlsx")
-    status = list(snapshot["Status Kasus"].iter_rows(values_only=True))
-    assert len(status) - 1 >= 30
-    assert len(list((out / "outbox").glob("*.eml"))) >= 10
+def test_without_fcntl_a_poll_is_one_clear_line_not_an_import_error(site: Site) -> None:
+    as_on_windows = "import sys; sys.modules['fcntl'] = None; from cakra.cli import main; sys.exit(main())"
+    result = subprocess.run(
+        [sys.executable, "-c", as_on_windows, "--config", str(site.write_config()), "poll"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert_one_line_error(result, "fcntl", "Linux and macOS")
+    assert not (site.folder / "cakra.sqlite.lock").exists()

@@ -11,7 +11,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-import cakra.commands_time  # noqa: F401  (registers the sub-commands, as cli.py's import does)
 from cakra.cli import main
 from cakra.export import CASE_HEADERS, export_month
 from tests.helpers_time import wib, with_privacy

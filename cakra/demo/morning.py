@@ -267,7 +267,7 @@ def run_demo(out: Path, *, google_emulator: bool = False) -> int:
     print(f"  lembar status + riwayat : {workbook}  (tab 'Status Kasus', 'Riwayat', 'Ringkasan')")
     print_emails(out)
     print(f"  buku besar (audit)      : {config.ledger_path}")
-    print(f"  satu siklus lagi        : python run.py --config {config_path} poll")
+    print(f"  satu siklus lagi        : cakra --config {config_path} poll")
     return 0
 
 

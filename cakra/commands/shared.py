@@ -1,8 +1,7 @@
-"""The sub-command registry the CLI is built from; command modules register themselves on import.
+"""What the command handlers share: the wall clock, the config named by ``--config``, and the app.
 
-``COMMANDS`` maps a name to a handler ``(args) -> exit status``; ``PARSERS`` holds one function per
-command module that adds its sub-parsers. ``opened_app`` is the one way a command opens and closes the
-service's parts, so no handler repeats it.
+``opened_app`` is the one way a command opens and closes the service's parts, and ``make_and_deliver``
+the one way a "send it now" command records its messages and delivers them, so no handler repeats either.
 """
 
 from __future__ import annotations
@@ -19,18 +18,6 @@ from cakra.config import Config, load_config
 if TYPE_CHECKING:
     from cakra.app import App
 
-Handler = Callable[[argparse.Namespace], int]
-COMMANDS: dict[str, Handler] = {}
-PARSERS: list[Callable[[argparse._SubParsersAction], None]] = []
-
-
-def command(name: str) -> Callable[[Handler], Handler]:
-    def register(func: Handler) -> Handler:
-        COMMANDS[name] = func
-        return func
-
-    return register
-
 
 def now_in(config: Config) -> datetime:
     """The wall clock, in the agency's timezone: the only place the service reads it."""
@@ -38,6 +25,7 @@ def now_in(config: Config) -> datetime:
 
 
 def config_from(args: argparse.Namespace) -> Config:
+    """The validated config at ``--config`` (raises ``ConfigError`` with one line on any mistake)."""
     return load_config(Path(args.config))
 
 

@@ -1,0 +1,1 @@
+"""Package data: the Jinja2 email templates in ``email/`` (``cakra.notify.render`` loads them)."""
