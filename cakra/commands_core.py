@@ -88,7 +88,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 @command("emulator")
 def cmd_emulator(args: argparse.Namespace) -> int:
     """Serve the local Google Sheets API emulator until stopped."""
-    from sheets_emulator.server import main as serve_emulator
+    from cakra.demo.emulator import import_emulator
 
-    serve_emulator(args.port)
+    import_emulator("server").main(args.port)
     return 0
