@@ -21,20 +21,13 @@ import openpyxl
 
 from cakra.app import build_app
 from cakra.config import load_config
+from cakra.demo import scenario
 from cakra.demo.data import RESPONSE_HEADERS
 from cakra.demo.google import run_google_demo
-from cakra.demo.scenario import (
-    DEMO_CONFIG,
-    RESPONSES_TAB,
-    STATUS_TAB,
-    fresh_folder,
-    print_emails,
-    simulate_morning,
-)
 from cakra.sheets.base import normalise_header
 
 
-def write_responses(path: Path, rows: list[list[object]], tab: str = RESPONSES_TAB) -> None:
+def write_responses(path: Path, rows: list[list[object]], tab: str = scenario.RESPONSES_TAB) -> None:
     """A workbook holding the form's response tab, as Google Forms would fill it."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -44,7 +37,7 @@ def write_responses(path: Path, rows: list[list[object]], tab: str = RESPONSES_T
     append_responses(path, rows, tab)
 
 
-def append_responses(path: Path, rows: list[list[object]], tab: str = RESPONSES_TAB) -> None:
+def append_responses(path: Path, rows: list[list[object]], tab: str = scenario.RESPONSES_TAB) -> None:
     """Make the response tab hold ``rows`` (appending the ones not there yet), as the form does."""
     workbook = openpyxl.load_workbook(path)
     sheet = workbook[tab]
@@ -56,7 +49,7 @@ def append_responses(path: Path, rows: list[list[object]], tab: str = RESPONSES_
     workbook.save(path)
 
 
-def edit_response(path: Path, index: int, row: list[object], tab: str = RESPONSES_TAB) -> None:
+def edit_response(path: Path, index: int, row: list[object], tab: str = scenario.RESPONSES_TAB) -> None:
     """The reporter edits their response: the form rewrites that same row (``index`` 0 = sheet row 2)."""
     workbook = openpyxl.load_workbook(path)
     sheet = workbook[tab]
@@ -65,7 +58,7 @@ def edit_response(path: Path, index: int, row: list[object], tab: str = RESPONSE
     workbook.save(path)
 
 
-def edit_status(path: Path, ticket: str, values: dict[str, str], tab: str = STATUS_TAB) -> None:
+def edit_status(path: Path, ticket: str, values: dict[str, str], tab: str = scenario.STATUS_TAB) -> None:
     """Type ``values`` (header -> text) into a case's row, as an operator would in the sheet."""
     workbook = openpyxl.load_workbook(path)
     sheet = workbook[tab]
@@ -99,10 +92,10 @@ class LocalWorld:
 
 def prepare(out: Path) -> Path:
     """Write the demo folder's config and response workbook; return the config path."""
-    fresh_folder(
+    scenario.fresh_folder(
         out, "cakra-demo.xlsx", "cakra-demo.sqlite", "cakra-demo.sqlite-wal", "cakra-demo.sqlite-shm"
     )
-    (out / "config.toml").write_text(DEMO_CONFIG, encoding="utf-8")
+    (out / "config.toml").write_text(scenario.DEMO_CONFIG, encoding="utf-8")
     write_responses(out / "cakra-demo.xlsx", [])
     return out / "config.toml"
 
@@ -120,13 +113,13 @@ def run_demo(out: Path, *, google_emulator: bool = False) -> int:
     workbook = Path(config.sheets["workbook"])
     app = build_app(config)
     try:
-        simulate_morning(app, LocalWorld(workbook))
+        scenario.simulate_morning(app, LocalWorld(workbook))
     finally:
         app.close()
     print()
     print(f"Demo siap di {out}/")
     print(f"  lembar status + riwayat : {workbook}  (tab 'Status Kasus', 'Riwayat', 'Ringkasan')")
-    print_emails(out)
+    scenario.print_emails(out)
     print(f"  buku besar (audit)      : {config.ledger_path}")
     print(f"  satu siklus lagi        : python run.py --config {config_path} poll")
     return 0
