@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml tools/sheets-emulator/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,bench]' -e tools/sheets-emulator
+	$(PY) -m pip install --quiet -e '.[test,bench]' -e 'tools/sheets-emulator[test]'
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -1,6 +1,6 @@
 """A Cakra site on the Google backend against the emulator process: data, setup replay, our measured cycle.
 
-Everything here is synthetic (``cakra.demo_data`` generators: invented names and NIKs).
+Everything here is synthetic (``cakra.demo.data`` generators: invented names and NIKs).
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ def use_sipendekar(site: Site, **extra: object) -> Site:
 
 
 def with_privacy(row: list[object], answer: str) -> list[object]:
-    """A response row with the "Kerahasiaan" question answered (the 12th column of the demo form)."""
+    """A response row with the "Kerahasiaan" question answered (the last of ``tests.site.FORM_HEADERS``)."""
     return [*row, answer]
 
 

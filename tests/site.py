@@ -1,7 +1,8 @@
 """A Cakra site in a temp folder on the embedded default (local workbook, SQLite, outbox or SMTP).
 
 Tests drive it the way people do: the "form" appends rows to the response tab, "operators" type into
-the status tab, and the service runs ``poll`` cycles at chosen (injected) times.
+the status tab, and the service runs ``poll`` cycles at chosen (injected) times. The form, its synthetic
+answers and the workbook edits (``tests/workbook.py``) are the tests' own, independent of the demo's.
 """
 
 from __future__ import annotations
@@ -16,14 +17,18 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import openpyxl
 import pytest
 
 from cakra.app import App, build_app
 from cakra.config import build_config
 from cakra.cycle import CycleResult, poll
-from cakra.demo.data import RESPONSE_HEADERS
-from cakra.demo.morning import append_responses, edit_status, status_rows, write_responses
+from tests.workbook import (
+    new_form_workbook,
+    rewrite_response,
+    status_records,
+    sync_responses,
+    type_into_case,
+)
 
 WIB = ZoneInfo("Asia/Jakarta")
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=WIB)
@@ -35,7 +40,7 @@ ROLES = {
 }
 
 
-def response(
+def answers(
     minutes: float = 0,
     *,
     name: str = "Andi Saputra",
@@ -49,22 +54,32 @@ def response(
     ktp_photo: str = "https://drive.google.com/file/d/KTPphoto00000000001/view",
     email_address: str = "andi@contoh.example",
     timestamp: object = None,
-) -> list[object]:
-    """One synthetic form response row (invented person)."""
+) -> dict[str, object]:
+    """One synthetic form response (invented person): each question of the tests' form -> its answer."""
     stamp = timestamp if timestamp is not None else (T0 + timedelta(minutes=minutes)).replace(tzinfo=None)
-    return [
-        stamp,
-        name,
-        nik,
-        phone,
-        email_address,
-        category,
-        kecamatan,
-        desa,
-        description,
-        event_photo,
-        ktp_photo,
-    ]
+    return {
+        "Timestamp": stamp,
+        "Nama Lengkap": name,
+        "NIK": nik,
+        "Nomor HP": phone,
+        "Email Address": email_address,
+        "Jenis Laporan": category,
+        "Kecamatan": kecamatan,
+        "Desa/Kelurahan": desa,
+        "Uraian Kejadian": description,
+        "Foto Kejadian": event_photo,
+        "Foto KTP": ktp_photo,
+    }
+
+
+def response(minutes: float = 0, **changes: Any) -> list[object]:
+    """One synthetic form response row: ``answers(minutes, **changes)`` in the form's column order."""
+    return list(answers(minutes, **changes).values())
+
+
+# The tests' form: the questions ``answers`` answers, then the citizen's choice of privacy (Biasa /
+# Rahasia / Anonim), which ``tests.helpers_time.with_privacy`` adds to a row.
+FORM_HEADERS = [*answers(), "Kerahasiaan"]
 
 
 class Site:
@@ -75,7 +90,7 @@ class Site:
         self.rows: list[list[object]] = []
         self.email = email_backend or {"backend": "outbox", "outbox_dir": "outbox"}
         self.extra: dict[str, Any] = {}
-        write_responses(self.workbook, [])
+        new_form_workbook(self.workbook, FORM_HEADERS)
         self._app: App | None = None
 
     def config_table(self) -> dict[str, Any]:
@@ -111,17 +126,17 @@ class Site:
 
     def submit(self, *rows: list[object]) -> None:
         self.rows.extend(rows)
-        append_responses(self.workbook, self.rows)
+        sync_responses(self.workbook, self.rows)
 
     def poll(self, at: datetime) -> CycleResult:
         return poll(self.app, at)
 
     def edit(self, ticket: str, **values: str) -> None:
         """An operator types into the status sheet; keys are headers with spaces as underscores."""
-        edit_status(self.workbook, ticket, {_header(k): v for k, v in values.items()})
+        type_into_case(self.workbook, ticket, {_header(k): v for k, v in values.items()})
 
     def status(self) -> list[dict[str, object]]:
-        return status_rows(self.workbook)
+        return status_records(self.workbook)
 
     def row(self, ticket: str) -> dict[str, object]:
         return next(r for r in self.status() if r["No. Tiket"] == ticket)
@@ -135,11 +150,7 @@ class Site:
     def set_response(self, index: int, row: list[object]) -> None:
         """The respondent edits a response: the form rewrites that same row in place."""
         self.rows[index] = row
-        workbook = openpyxl.load_workbook(self.workbook)
-        sheet = workbook["Form Responses 1"]
-        for col, value in enumerate(row, start=1):
-            sheet.cell(row=index + 2, column=col).value = value
-        workbook.save(self.workbook)
+        rewrite_response(self.workbook, index, row)
 
 
 _HEADERS = {
@@ -191,4 +202,4 @@ def site(tmp_path: Path) -> Iterator[Site]:
     s.close()
 
 
-__all__ = ["RESPONSE_HEADERS", "ROLES", "T0", "WIB", "Site", "response", "site"]
+__all__ = ["FORM_HEADERS", "ROLES", "T0", "WIB", "Site", "answers", "response", "site"]

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import openpyxl
 
-from cakra.demo.morning import highlights, run_demo
+from cakra.demo.morning import run_demo
+from cakra.demo.scenario import highlights
 from cakra.ledger.store import Ledger
 
 

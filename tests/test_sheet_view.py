@@ -17,11 +17,11 @@ import openpyxl
 import pytest
 
 from cakra.common.errors import SheetError
-from cakra.demo.morning import edit_status
 from cakra.sheets.base import Block, Tab, project
 from cakra.tabs.status import HEADERS, cell_text
 from tests.google_site import GoogleSite
 from tests.site import T0, Site, response
+from tests.workbook import type_into_case
 
 TICKET1 = "CAKRA-2026-000001"
 TICKET4 = "CAKRA-2026-000004"  # sheet row 5 on both tabs
@@ -133,7 +133,7 @@ def test_a_deleted_row_of_an_old_closed_case_comes_back(site: Site) -> None:
 
 def test_an_overwritten_service_cell_is_restored_when_its_row_is_checked(site: Site) -> None:
     closed_last_month(site)
-    edit_status(site.workbook, TICKET4, {"Tahap Saat Ini": "ditimpa operator"})
+    type_into_case(site.workbook, TICKET4, {"Tahap Saat Ini": "ditimpa operator"})
     assert site.poll(at(1, LATER)).cells_written == 0  # compared with what the service last wrote there
     assert site.poll(at(2, LATER)).cells_written == 0
     assert site.row(TICKET4)["Tahap Saat Ini"] == "ditimpa operator"

@@ -16,9 +16,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve the local Google Sheets API emulator until stopped."""
-    from sheets_emulator.server import main as serve_emulator
+    from cakra.demo.emulator import import_emulator
 
-    serve_emulator(args.port)
+    import_emulator("server").main(args.port)
     return 0
 
 

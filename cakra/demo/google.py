@@ -5,25 +5,35 @@ google-auth (a generated service-account key whose token endpoint is the emulato
 operators act on the spreadsheet as the form and the Sheets UI do (``SheetsEmulator.enter``). Each
 cycle's line says how many API requests the service made. The emulator keeps its spreadsheet in
 memory, so the demo saves a snapshot of every tab to ``DIR/google-snapshot.xlsx`` before it stops.
+The emulator is optional (``cakra.demo.emulator``): without it the demo stops with the install command.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import openpyxl
-from sheets_emulator.keys import make_service_account_key
-from sheets_emulator.server import SheetsEmulator
 
 from cakra.app import build_app
 from cakra.config import load_config
 from cakra.demo.data import RESPONSE_HEADERS
-from cakra.demo.morning import DEMO_CONFIG, print_emails, simulate_morning
+from cakra.demo.emulator import import_emulator
+from cakra.demo.scenario import (
+    DEMO_CONFIG,
+    RESPONSES_TAB,
+    STATUS_TAB,
+    fresh_folder,
+    print_emails,
+    simulate_morning,
+)
 from cakra.sheets.google import column_letter
 
+if TYPE_CHECKING:
+    from sheets_emulator.server import SheetsEmulator
+
 SHEETS_EPOCH = datetime(1899, 12, 30)
-RESPONSES_TAB, STATUS_TAB = "Form Responses 1", "Status Kasus"
 TABS = (RESPONSES_TAB, STATUS_TAB, "Riwayat", "Ringkasan")
 
 
@@ -76,6 +86,7 @@ class GoogleWorld:
 
 
 def snapshot(emulator: SheetsEmulator, spreadsheet_id: str, path: Path) -> None:
+    """Save every tab's formatted values to an .xlsx at ``path`` (all cells as text)."""
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
     for tab in TABS:
@@ -88,12 +99,10 @@ def snapshot(emulator: SheetsEmulator, spreadsheet_id: str, path: Path) -> None:
 
 
 def run_google_demo(out: Path) -> int:
-    out.mkdir(parents=True, exist_ok=True)
-    for stale in ("cakra-demo.sqlite", "cakra-demo.sqlite-wal", "cakra-demo.sqlite-shm"):
-        (out / stale).unlink(missing_ok=True)
-    for eml in (out / "outbox").glob("*.eml") if (out / "outbox").exists() else ():
-        eml.unlink()
-    emulator = SheetsEmulator(require_auth=True).start()
+    """Build the Google demo in ``out`` against a fresh emulator, run the morning, print where to look."""
+    server, keys = import_emulator("server"), import_emulator("keys")
+    fresh_folder(out, "cakra-demo.sqlite", "cakra-demo.sqlite-wal", "cakra-demo.sqlite-shm")
+    emulator = server.SheetsEmulator(require_auth=True).start()
     try:
         spreadsheet_id = emulator.create_spreadsheet(
             title="Laporan LINMAS (Jawaban) - DEMO",
@@ -101,7 +110,7 @@ def run_google_demo(out: Path) -> int:
             time_zone="Asia/Jakarta",
         )
         (out / "credentials").mkdir(mode=0o700, exist_ok=True)
-        key = make_service_account_key(out / "credentials" / "service-account.json", emulator.token_uri)
+        key = keys.make_service_account_key(out / "credentials" / "service-account.json", emulator.token_uri)
         sheets = (
             f'[sheets]\nbackend = "google"\nspreadsheet_id = "{spreadsheet_id}"\n'
             f'credentials = "{key}"\napi_endpoint = "{emulator.base_url}"\n'

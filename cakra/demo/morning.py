@@ -8,73 +8,26 @@ folder ends up with emails in ``outbox/``, the status workbook and the history �
 The morning shows the time features too: reporters get an acknowledgement and, when their case ends, the
 operators' "Balasan untuk Pelapor"; cases left alone get a reminder at 80 % of their time and escalate up
 the chain; one case waits on its reporter for a KTP photo (the clock stops) until the reporter edits the
-response; at the end the roles' daily digests and the weekly leadership summary go out.
+response; at the end the roles' daily digests and the weekly leadership summary go out. The morning
+itself (script, cycles, printout) is ``cakra.demo.scenario``; this module is its local-workbook world.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from email import policy
-from email.parser import BytesParser
 from pathlib import Path
-from typing import Protocol
-from zoneinfo import ZoneInfo
 
 import openpyxl
 
-from cakra.app import App, build_app
+from cakra.app import build_app
 from cakra.common.text import normalise_header
 from cakra.config import load_config
-from cakra.cycle import poll
-from cakra.demo.data import RESPONSE_HEADERS, demo_responses
-from cakra.serve import Service
-
-DEMO_TZ = ZoneInfo("Asia/Jakarta")
-DEMO_START = datetime(2026, 11, 23, 7, 30, tzinfo=DEMO_TZ)
-
-DEMO_CONFIG = """\
-# Cakra demo set-up (synthetic data only). Every key is documented in the README.
-timezone = "Asia/Jakarta"
-sop = "cakra-linmas"
-agency_name = "Badan Kesbangpol Kabupaten Indragiri Hilir (DEMO)"
-
-[sheets]
-backend = "local"
-workbook = "cakra-demo.xlsx"
-responses_tab = "Form Responses 1"
-status_tab = "Status Kasus"
-history_tab = "Riwayat"
-
-[ledger]
-path = "cakra-demo.sqlite"
-
-[email]
-backend = "outbox"
-outbox_dir = "outbox"
-from = "Cakra Kesbangpol Inhil <cakra@kesbangpol.contoh.example>"
-
-[roles.operator]
-emails = ["operator@kesbangpol.contoh.example"]
-
-[roles.kasubbid]
-emails = ["kasubbid@kesbangpol.contoh.example"]
-
-[roles.kabid]
-emails = ["kabid@kesbangpol.contoh.example"]
-
-[roles.kepala_badan]
-emails = ["kaban@kesbangpol.contoh.example"]
-
-[citizen]
-# Shown to reporters in their acknowledgement and closing message.
-contact = "WhatsApp Linmas 0811-0000-0000 (contoh)"
-"""
+from cakra.demo import scenario
+from cakra.demo.data import RESPONSE_HEADERS
+from cakra.demo.google import run_google_demo
 
 
-def write_responses(path: Path, rows: list[list[object]], tab: str = "Form Responses 1") -> None:
+def write_responses(path: Path, rows: list[list[object]], tab: str = scenario.RESPONSES_TAB) -> None:
     """A workbook holding the form's response tab, as Google Forms would fill it."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -84,7 +37,7 @@ def write_responses(path: Path, rows: list[list[object]], tab: str = "Form Respo
     append_responses(path, rows, tab)
 
 
-def append_responses(path: Path, rows: list[list[object]], tab: str = "Form Responses 1") -> None:
+def append_responses(path: Path, rows: list[list[object]], tab: str = scenario.RESPONSES_TAB) -> None:
     """Make the response tab hold ``rows`` (appending the ones not there yet), as the form does."""
     workbook = openpyxl.load_workbook(path)
     sheet = workbook[tab]
@@ -96,7 +49,7 @@ def append_responses(path: Path, rows: list[list[object]], tab: str = "Form Resp
     workbook.save(path)
 
 
-def edit_response(path: Path, index: int, row: list[object], tab: str = "Form Responses 1") -> None:
+def edit_response(path: Path, index: int, row: list[object], tab: str = scenario.RESPONSES_TAB) -> None:
     """The reporter edits their response: the form rewrites that same row (``index`` 0 = sheet row 2)."""
     workbook = openpyxl.load_workbook(path)
     sheet = workbook[tab]
@@ -105,7 +58,7 @@ def edit_response(path: Path, index: int, row: list[object], tab: str = "Form Re
     workbook.save(path)
 
 
-def edit_status(path: Path, ticket: str, values: dict[str, str], tab: str = "Status Kasus") -> None:
+def edit_status(path: Path, ticket: str, values: dict[str, str], tab: str = scenario.STATUS_TAB) -> None:
     """Type ``values`` (header -> text) into a case's row, as an operator would in the sheet."""
     workbook = openpyxl.load_workbook(path)
     sheet = workbook[tab]
@@ -119,81 +72,6 @@ def edit_status(path: Path, ticket: str, values: dict[str, str], tab: str = "Sta
     else:
         raise KeyError(ticket)
     workbook.save(path)
-
-
-def status_rows(path: Path, tab: str = "Status Kasus") -> list[dict[str, object]]:
-    """The status tab as header -> value dicts (for the demo's printout and for tests)."""
-    workbook = openpyxl.load_workbook(path, read_only=True)
-    rows = list(workbook[tab].iter_rows(values_only=True))
-    workbook.close()
-    header = [str(h) for h in rows[0]]
-    return [dict(zip(header, row, strict=False)) for row in rows[1:]]
-
-
-def prepare(out: Path) -> Path:
-    """Write the demo folder's config and response workbook; return the config path."""
-    out.mkdir(parents=True, exist_ok=True)
-    for stale in ("cakra-demo.xlsx", "cakra-demo.sqlite", "cakra-demo.sqlite-wal", "cakra-demo.sqlite-shm"):
-        (out / stale).unlink(missing_ok=True)
-    for eml in (out / "outbox").glob("*.eml") if (out / "outbox").exists() else ():
-        eml.unlink()
-    (out / "config.toml").write_text(DEMO_CONFIG, encoding="utf-8")
-    write_responses(out / "cakra-demo.xlsx", [])
-    return out / "config.toml"
-
-
-# (minutes after 07:30, ticket seq, {header: value}) — the operators' morning.
-OPERATOR_SCRIPT: list[tuple[int, int, dict[str, str]]] = [
-    (10, 1, {"Tahap": "3. Kasubbid", "Petugas": "Op. Rahmat", "Disposisi / Catatan": "Teruskan ke Kasubbid"}),
-    (10, 2, {"Tahap": "5. Kepala Badan", "Petugas": "Op. Rahmat"}),  # not allowed: answered in the sheet
-    (
-        20,
-        1,
-        {"Tahap": "4. Kabid verifikasi", "Petugas": "Kasubbid Yusuf", "Disposisi / Catatan": "Cek lapangan"},
-    ),
-    (20, 3, {"Tahap": "Tidak valid", "Petugas": "Op. Rahmat", "Disposisi / Catatan": "Laporan uji coba"}),
-    (20, 2, {"Tahap": "3. Kasubbid", "Petugas": "Op. Rahmat"}),
-    (40, 5, {"Tahap": "3. Kasubbid", "Petugas": "Op. Sari"}),
-    (60, 1, {"Tahap": "5. Kepala Badan", "Petugas": "Kabid Lestari", "Hasil Verifikasi": "Benar terjadi"}),
-    (
-        90,
-        1,
-        {
-            "Tahap": "Selesai",
-            "Petugas": "Kaban Hasan",
-            "Tindak Lanjut": "Mediasi oleh Tim Linmas",
-            "Balasan untuk Pelapor": "Terima kasih. Keributan di lokasi sudah dimediasi Tim Linmas bersama "
-            "aparat desa; situasi kini kondusif.",
-        },
-    ),
-    # The report lacks the KTP photo: the operator asks the reporter and stops the clock meanwhile.
-    (
-        40,
-        11,
-        {"Tahap": "Menunggu pelapor", "Petugas": "Op. Sari", "Disposisi / Catatan": "Minta foto KTP via WA"},
-    ),
-    (80, 11, {"Tahap": "3. Kasubbid", "Petugas": "Op. Sari"}),
-]
-# (minutes after 07:30, index in the response list, column, new value) — a reporter edits the response.
-REPORTER_EDITS: list[tuple[int, int, int, object]] = [
-    (70, 10, RESPONSE_HEADERS.index("Foto KTP"), "https://drive.google.com/open?id=DEMOktpSUSULAN000000001"),
-]
-# Case 3 is closed as invalid: its reporter is told why.
-OPERATOR_SCRIPT[3][2]["Balasan untuk Pelapor"] = (
-    "Laporan Anda tidak dapat kami tindak lanjuti karena berupa uji coba. Silakan kirim laporan baru bila "
-    "ada kejadian."
-)
-CYCLE_MINUTES = 10
-
-
-class DemoWorld(Protocol):
-    """Where the demo's citizens and operators act: the local workbook or a Google spreadsheet."""
-
-    def append_responses(self, rows: list[list[object]]) -> None: ...
-
-    def edit_response(self, index: int, row: list[object]) -> None: ...
-
-    def edit_status(self, ticket: str, values: dict[str, str]) -> None: ...
 
 
 @dataclass
@@ -212,95 +90,36 @@ class LocalWorld:
         edit_status(self.workbook, ticket, values)
 
 
-def simulate_morning(app: App, world: DemoWorld, note: Callable[[], str] = lambda: "") -> None:
-    """Citizens report, operators work the sheet and the service cycles every ten simulated minutes.
-
-    ``note`` adds a word to each cycle's line (the Google demo tells how many API requests it cost).
-    """
-    responses = demo_responses(DEMO_START)
-    logging.getLogger("cakra").setLevel(logging.WARNING)  # the demo prints its own one line per cycle
-    now = DEMO_START
-    for minutes in range(5, 125, CYCLE_MINUTES):
-        now = DEMO_START + timedelta(minutes=minutes)
-        world.append_responses([row for row in responses if _arrival(row) <= now])
-        for at, index, column, value in (e for e in REPORTER_EDITS if e[0] == minutes - 5):
-            responses[index][column] = value
-            # Google Forms stamps an edited response with the time of the edit.
-            responses[index][0] = (DEMO_START + timedelta(minutes=at)).replace(tzinfo=None)
-            world.edit_response(index, responses[index])
-        tickets = {case.seq: case.ticket for case in app.ledger.cases()}
-        for _, seq, values in (s for s in OPERATOR_SCRIPT if s[0] == minutes - 5):
-            world.edit_status(tickets[seq], values)
-        result = poll(app, now)
-        print(f"[{now:%H:%M}] {result.summary()}{note()}")
-    # The service's scheduled jobs at the end of the morning: today's digests, this week's summary.
-    service = Service(app, clock=lambda: now)
-    service.digest_job()
-    service.weekly_job()
-    print(f"[{now:%H:%M}] rekap harian per peran dan ringkasan mingguan pimpinan dikirim")
-
-
-def print_emails(out: Path) -> None:
-    emails = sorted((out / "outbox").glob("*.eml"))
-    label = f"email ({len(emails)} pesan)"
-    print(f"  {label:<24}: {out / 'outbox'}/*.eml, antara lain:")
-    for label, path in highlights(emails).items():
-        print(f"    {label:<22}: {path.name}")
+def prepare(out: Path) -> Path:
+    """Write the demo folder's config and response workbook; return the config path."""
+    scenario.fresh_folder(
+        out, "cakra-demo.xlsx", "cakra-demo.sqlite", "cakra-demo.sqlite-wal", "cakra-demo.sqlite-shm"
+    )
+    (out / "config.toml").write_text(scenario.DEMO_CONFIG, encoding="utf-8")
+    write_responses(out / "cakra-demo.xlsx", [])
+    return out / "config.toml"
 
 
 def run_demo(out: Path, *, google_emulator: bool = False) -> int:
-    """Build the demo in ``out`` and run a simulated morning; print where to look."""
-    if google_emulator:
-        from cakra.demo.google import run_google_demo
+    """Build the demo in ``out`` and run a simulated morning; print where to look.
 
+    With ``google_emulator`` the morning runs through the Google backend against the local emulator
+    (``cakra.demo.google``; ``CakraError`` when the emulator is not installed).
+    """
+    if google_emulator:
         return run_google_demo(out)
     config_path = prepare(out)
     config = load_config(config_path)
     workbook = Path(config.sheets["workbook"])
     app = build_app(config)
     try:
-        simulate_morning(app, LocalWorld(workbook))
+        scenario.simulate_morning(app, LocalWorld(workbook))
     finally:
         app.close()
     print()
     print(f"Demo siap di {out}/")
     print(f"  lembar status + riwayat : {workbook}  (tab 'Status Kasus', 'Riwayat', 'Ringkasan')")
-    print_emails(out)
+    scenario.print_emails(out)
     print(f"  buku besar (audit)      : {config.ledger_path}")
     print(f"  satu siklus lagi        : cakra --config {config_path} poll")
     return 0
-
-
-# What to open first: (label, a test on the Subject header) — each the first such message.
-HIGHLIGHTS: list[tuple[str, Callable[[str], bool]]] = [
-    ("tanda terima pelapor", lambda s: s.startswith("Laporan Anda telah diterima")),
-    ("pengingat", lambda s: "pengingat" in s),
-    ("eskalasi", lambda s: "eskalasi" in s),
-    ("balasan penutup", lambda s: s.startswith("Laporan ") and s.endswith(": Selesai")),
-    ("rekap harian", lambda s: "Rekap harian" in s),
-    ("ringkasan mingguan", lambda s: "Ringkasan mingguan" in s),
-]
-
-
-def highlights(emails: list[Path]) -> dict[str, Path]:
-    """The first message of each kind in ``HIGHLIGHTS`` (by its Subject), for the demo's printout."""
-    subjects = [(path, _subject(path)) for path in emails]
-    found: dict[str, Path] = {}
-    for label, wanted in HIGHLIGHTS:
-        match = next((path for path, subject in subjects if wanted(subject)), None)
-        if match is not None:
-            found[label] = match
-    return found
-
-
-def _subject(path: Path) -> str:
-    with path.open("rb") as handle:
-        message = BytesParser(policy=policy.default).parse(handle, headersonly=True)
-    return str(message["Subject"] or "")
-
-
-def _arrival(row: list[object]) -> datetime:
-    stamp = row[0]
-    if isinstance(stamp, datetime):
-        return stamp.replace(tzinfo=DEMO_TZ)
-    return datetime.strptime(str(stamp), "%d/%m/%Y %H:%M:%S").replace(tzinfo=DEMO_TZ)

@@ -2,7 +2,7 @@
 
 ``POST /token`` accepts Google's JWT-bearer grant (``grant_type=urn:ietf:params:oauth:grant-type:
 jwt-bearer&assertion=<JWT>``) as google-auth sends it for service accounts, checks the assertion's
-shape and expiry, verifies its RS256 signature when the key was made by ``emulator.keys`` in this
+shape and expiry, verifies its RS256 signature when the key was made by ``sheets_emulator.keys`` in this
 process, and answers ``{"access_token", "expires_in", "token_type"}``.  Failures answer like Google's
 token endpoint: ``{"error": "invalid_grant", "error_description": ...}`` with 400.
 

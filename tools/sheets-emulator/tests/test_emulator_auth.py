@@ -1,4 +1,4 @@
-"""OAuth token endpoint with a generated service-account key, bearer checks, ``point_session_at``
+"""OAuth token endpoint with a generated service-account key, bearer checks, ``route_to_emulator``
 and google-api-python-client against the emulator."""
 
 from __future__ import annotations
@@ -6,20 +6,20 @@ from __future__ import annotations
 import json
 import stat
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import gspread
 import pytest
 import requests
+from google.auth import _helpers
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2 import service_account
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
+from sheets_emulator.client import route_to_emulator
 from sheets_emulator.keys import make_service_account_key
 from sheets_emulator.server import SheetsEmulator
-
-from cakra.sheets.endpoint import point_session_at, rewrite_url
-from cakra.sheets.google import load_credentials
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets", "https://www.googleapis.com/auth/drive"]
 
@@ -36,8 +36,12 @@ def secured() -> Iterator[SheetsEmulator]:
 @pytest.fixture
 def credentials(secured: SheetsEmulator, tmp_path: Path) -> service_account.Credentials:
     key = make_service_account_key(tmp_path / "sa.json", secured.token_uri)
-    # The product's loader: it keeps google-auth from looking up a boundary at iamcredentials.googleapis.com.
-    return load_credentials(str(key), SCOPES, google_endpoint=False)
+    loaded = service_account.Credentials.from_service_account_file(str(key), scopes=SCOPES)
+    # A boundary that never expires: google-auth would otherwise look one up at iamcredentials.googleapis.com.
+    if hasattr(loaded, "_set_regional_access_boundary"):
+        forever = _helpers.utcnow() + timedelta(days=36500)
+        loaded._set_regional_access_boundary({"encodedLocations": "0x0", "expiry": forever})
+    return loaded
 
 
 def test_key_file_is_private_and_points_at_the_emulator(secured: SheetsEmulator, tmp_path: Path) -> None:
@@ -52,7 +56,7 @@ def test_jwt_bearer_flow_with_authorized_session(
     secured: SheetsEmulator, credentials: service_account.Credentials
 ) -> None:
     sid = secured.create_spreadsheet("auth", {"Tab": [["ok"]]})
-    session = point_session_at(AuthorizedSession(credentials), secured.base_url)
+    session = route_to_emulator(AuthorizedSession(credentials), secured.base_url)
     r = session.get(f"https://sheets.googleapis.com/v4/spreadsheets/{sid}/values/Tab!A1")
     assert r.status_code == 200 and r.json()["values"] == [["ok"]]
     assert credentials.token and credentials.token.startswith("ya29.")
@@ -140,22 +144,3 @@ def test_googleapiclient_with_static_discovery(
     with pytest.raises(HttpError) as err:
         values.get(spreadsheetId=sid, range="Missing!A1").execute()
     assert err.value.resp.status == 400
-
-
-def test_rewrite_url_only_touches_google_api_hosts() -> None:
-    base = "http://127.0.0.1:9/prefix"
-    assert rewrite_url("https://sheets.googleapis.com/v4/spreadsheets/x?a=1", base) == (
-        "http://127.0.0.1:9/prefix/v4/spreadsheets/x?a=1"
-    )
-    assert (
-        rewrite_url("https://www.googleapis.com/drive/v3/files", base)
-        == "http://127.0.0.1:9/prefix/drive/v3/files"
-    )
-    assert rewrite_url("https://oauth2.googleapis.com/token", base) == "https://oauth2.googleapis.com/token"
-    session = point_session_at(requests.Session(), "http://127.0.0.1:1")
-    point_session_at(session, "http://127.0.0.1:2")  # re-pointing does not stack wrappers
-    with pytest.raises(requests.ConnectionError) as err:
-        session.get("https://sheets.googleapis.com/v4/spreadsheets/x", timeout=2)
-    assert "127.0.0.1" in str(err.value) and "port=2" in str(err.value)
-    with pytest.raises(ValueError):
-        point_session_at(requests.Session(), "127.0.0.1:8080")

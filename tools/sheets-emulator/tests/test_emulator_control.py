@@ -13,8 +13,6 @@ import pytest
 import requests
 from sheets_emulator.server import SheetsEmulator
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 class FakeClock:
     """A settable clock (seconds)."""
@@ -105,10 +103,11 @@ def test_request_log_bytes_and_counters(emulator: SheetsEmulator, http: requests
     assert len(emulator.log) == 0 and emulator.log.reads == 0
 
 
-def test_main_serves_until_sigterm() -> None:
+def test_main_serves_until_sigterm(tmp_path: Path) -> None:
+    """``python -m sheets_emulator`` runs the installed package from any folder."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "sheets_emulator", "--port", "0"],
-        cwd=ROOT,
+        cwd=tmp_path,
         stdout=subprocess.PIPE,
         text=True,
     )

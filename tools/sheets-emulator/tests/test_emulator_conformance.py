@@ -1,5 +1,7 @@
 """Conformance: replay the recorded gspread cassettes (real Sheets v4 / Drive v3 traffic) against
-the emulator and compare status codes and bodies (see ``emulator/replay.py`` for the rules).
+the emulator and compare status codes and bodies (see ``sheets_emulator/replay.py`` for the rules).
+The recordings are found by the ``recordings`` fixture (conftest.py): ``../shared/google-sheets-recordings``
+beside the repository, or ``$SHEETS_EMULATOR_RECORDINGS``; without them these tests skip, saying so.
 
 Every remaining difference must be a named, justified exception below; the pass count may not drop
 below ``BASELINE_PASSES``.
@@ -12,8 +14,6 @@ from pathlib import Path
 
 import pytest
 from sheets_emulator.replay import CassetteReplayer, Outcome, first_difference, replay_directory
-
-RECORDINGS = Path(__file__).resolve().parents[1].parent / "shared" / "google-sheets-recordings"
 
 # Measured: 1851 of 1857 interactions pass.
 BASELINE_PASSES = 1851
@@ -47,10 +47,8 @@ def _exception_for(outcome: Outcome) -> str | None:
 
 
 @pytest.fixture(scope="module")
-def outcomes() -> list[Outcome]:
-    if not RECORDINGS.is_dir():
-        pytest.skip(f"recordings not found at {RECORDINGS} (expected ../shared/google-sheets-recordings)")
-    return replay_directory(RECORDINGS)
+def outcomes(recordings: Path) -> list[Outcome]:
+    return replay_directory(recordings)
 
 
 def test_every_recorded_interaction_matches_or_is_a_named_exception(outcomes: list[Outcome]) -> None:
@@ -68,10 +66,10 @@ def test_every_recorded_interaction_matches_or_is_a_named_exception(outcomes: li
     assert not stale, f"exceptions that no longer apply (remove them): {sorted(stale)}"
 
 
-def test_replay_covers_every_cassette(outcomes: list[Outcome]) -> None:
-    cassettes = sorted(p.name for p in RECORDINGS.glob("*.json"))
+def test_replay_covers_every_cassette(outcomes: list[Outcome], recordings: Path) -> None:
+    cassettes = sorted(p.name for p in recordings.glob("*.json"))
     assert sorted({o.cassette for o in outcomes}) == cassettes
-    total = sum(len(CassetteReplayer(RECORDINGS / name).interactions) for name in cassettes)
+    total = sum(len(CassetteReplayer(recordings / name).interactions) for name in cassettes)
     assert len(outcomes) == total
 
 
