@@ -6,10 +6,7 @@ This is the only place that chooses implementations; the cycle sees interfaces.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 from cakra.common.errors import ConfigError, SopError
 from cakra.config import Config
@@ -18,8 +15,9 @@ from cakra.notify.outbox import Outbox
 from cakra.notify.transports.base import Transport
 from cakra.sheets.base import SheetBackend
 from cakra.workflow.alerts import AlertPolicy
-from cakra.workflow.calendar import BusinessCalendar, CalendarError
-from cakra.workflow.holidays_id import parse_day
+from cakra.workflow.calendar import BusinessCalendar
+from cakra.workflow.calendar_settings import CalendarSettings
+from cakra.workflow.holidays_id import CalendarError
 from cakra.workflow.sop import Sop, load_sop
 
 
@@ -38,38 +36,27 @@ class App:
         self.ledger.close()
 
 
-def merge_calendar_tables(sop_table: Mapping[str, Any], agency_table: Mapping[str, Any]) -> dict[str, Any]:
-    """The SOP's [calendar] with the agency's [calendar] over it: the agency's working hours replace the SOP's
-    day by day, its extra holidays are added to the SOP's, and any other key it sets wins."""
-    merged = dict(sop_table)
-    for key, value in agency_table.items():
-        if key == "working_hours" and isinstance(value, Mapping):
-            week = {parse_day(day): hours for day, hours in dict(sop_table.get(key, {})).items()}
-            week.update({parse_day(day): hours for day, hours in value.items()})
-            merged[key] = week
-        elif key == "extra_holidays" and isinstance(value, list):
-            merged[key] = [*sop_table.get(key, []), *value]
-        else:
-            merged[key] = value
-    return merged
-
-
 def make_calendar(config: Config, sop: Sop) -> BusinessCalendar:
-    """The business calendar: the SOP's [calendar] table, overridden by the agency's (config [calendar])."""
+    """The business calendar: the SOP's [calendar] table, with the agency's (config [calendar]) over it:
+    its working hours replace the SOP's day by day, its extra holidays add to the SOP's, any other key it
+    sets wins. Each table is read once; the calendar is built once. A mistake is the SOP's when its own
+    table has it, or when the config's [calendar] is empty; else the config's."""
     try:
-        BusinessCalendar.from_config(sop.calendar, config.tz)
+        own = CalendarSettings.parse(sop.calendar)
+        if config.calendar == CalendarSettings():  # the agency changes nothing
+            return BusinessCalendar.from_settings(own, config.tz)
     except CalendarError as exc:
         raise SopError(f"{config.sop_path}: [calendar] {exc}") from None
     try:
-        return BusinessCalendar.from_config(
-            merge_calendar_tables(sop.calendar, config.raw["calendar"]), config.tz
-        )
+        return BusinessCalendar.from_settings(config.calendar.over(own), config.tz)
     except CalendarError as exc:
         raise ConfigError(f"[calendar] {exc}") from None
 
 
 def make_sheets(config: Config) -> SheetBackend:
-    if config.sheets["backend"] == "google":
+    """The sheet backend ``[sheets]`` names."""
+    sheets = config.sheets
+    if sheets.backend == "google":
         from cakra.sheets.google import (
             GoogleSheets,  # imported lazily: the local default needs no Google libraries
         )
@@ -77,28 +64,29 @@ def make_sheets(config: Config) -> SheetBackend:
         return GoogleSheets.from_config(config)
     from cakra.sheets.local import LocalWorkbook
 
-    return LocalWorkbook(Path(config.sheets["workbook"]), config.tz)
+    return LocalWorkbook(sheets.workbook, config.tz)
 
 
 def make_transport(config: Config) -> Transport:
+    """The email channel ``[email] backend`` names."""
     email = config.email
-    if email["backend"] == "outbox":
+    if email.backend == "outbox":
         from cakra.notify.transports.outbox_dir import OutboxDirTransport
 
-        return OutboxDirTransport(Path(email["outbox_dir"]))
-    if email["backend"] == "gmail":
+        return OutboxDirTransport(email.outbox_dir)
+    if email.backend == "gmail":
         from cakra.notify.transports.gmail import GmailTransport
 
         return GmailTransport.from_config(config)
     from cakra.notify.transports.smtp import SmtpTransport
 
     return SmtpTransport(
-        host=email["host"],
-        port=email["port"],
-        security=email["security"],
-        username=os.environ.get(email["user_env"]) or None,
-        password=os.environ.get(email["password_env"]) or None,
-        timeout=float(email["timeout"]),
+        host=email.host,
+        port=email.port,
+        security=email.security,
+        username=os.environ.get(email.user_env) or None,
+        password=os.environ.get(email.password_env) or None,
+        timeout=email.timeout,
     )
 
 
@@ -110,7 +98,7 @@ def check_roles(config: Config, sop: Sop) -> None:
                 f"the SOP's role '{role.id}' ({role.title}) has no recipients; add "
                 f'[roles.{role.id}] emails = ["nama@instansi.go.id"] to the config'
             )
-    for role in config.digest["roles"]:
+    for role in config.digest.roles:
         if role not in sop.roles or sop.roles[role].external:
             known = ", ".join(r.id for r in sop.roles.values() if not r.external)
             raise ConfigError(
@@ -129,12 +117,7 @@ def build_app(config: Config) -> App:
         calendar=calendar,
         sheets=make_sheets(config),
         ledger=ledger,
-        outbox=Outbox(ledger.conn, domain=_domain(config.email["from"])),
+        outbox=Outbox(ledger.conn, domain=config.email.domain),
         transport=make_transport(config),
-        alerts=AlertPolicy.from_config(config.raw["escalation"]),
+        alerts=config.escalation,
     )
-
-
-def _domain(sender: str) -> str:
-    address = sender.rsplit("<", 1)[-1].rstrip(">").strip()
-    return address.rsplit("@", 1)[-1] if "@" in address else "cakra.local"

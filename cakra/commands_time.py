@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,11 +45,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 @command("digest")
 def cmd_digest(args: argparse.Namespace) -> int:
     """Send today's digests now (a role that already had today's gets none)."""
-    from cakra.ledger.runs import parse_clock
     from cakra.notify.digest import send_digests
 
     def make(app: App, now: datetime) -> str:
-        at = parse_clock(app.config.digest["time"] or "00:00", "[digest] time")
+        at = app.config.digest.time or time(0, 0)
         return f"{send_digests(app, now, run_date=now.date(), at=at)} rekap harian dibuat"
 
     return make_and_deliver(args, make)

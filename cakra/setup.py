@@ -15,6 +15,6 @@ def initialise(app: App) -> Iterator[str]:
         yield f"tab {name!r} created"
     prepare = getattr(app.sheets, "prepare_status_tab", None)
     if prepare is not None:  # the Google backend adds dropdowns, protection and formatting
-        yield from prepare(app.config.sheets["status_tab"], app.sop)
+        yield from prepare(app.config.sheets.status_tab, app.sop)
     if not created:
         yield "all tabs already exist; nothing to create"

@@ -64,7 +64,7 @@ def enqueue_citizen_messages(
     app: App, now: datetime, *, opened: Iterable[Case], closed: Iterable[Case]
 ) -> int:
     """Queue the acknowledgement of each opened case and the closing message of each closed one."""
-    if not app.config.raw["citizen"]["send"]:
+    if not app.config.citizen.send:
         return 0
     count = 0
     # A report older than this when Cakra first sees it is history (Cakra installed on a form that
@@ -86,7 +86,7 @@ def _enqueue(app: App, case: Case, template: str, now: datetime) -> int:
     context = {
         **base_context(app, now),
         "c": citizen_view(app, case),
-        "contact": app.config.raw["citizen"]["contact"],
+        "contact": app.config.citizen.contact,
     }
     message_id = enqueue_message(
         app,

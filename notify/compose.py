@@ -41,10 +41,10 @@ SUBJECT_LABELS = {
 def base_context(app: App, now: datetime) -> dict[str, Any]:
     """What every message template may use."""
     return {
-        "agency_name": app.config.raw["agency_name"] or app.sop.agency or "Cakra",
+        "agency_name": app.config.agency_name or app.sop.agency or "Cakra",
         "sop_name": app.sop.name,
-        "status_sheet_url": app.config.raw["status_sheet_url"],
-        "timezone": app.config.raw["timezone"],
+        "status_sheet_url": app.config.status_sheet_url,
+        "timezone": app.config.tz.key,
         "now": now,
     }
 
@@ -70,7 +70,7 @@ def enqueue_message(
         dedupe_key=dedupe_key,
         role=role,
         recipients=recipients,
-        sender=app.config.email["from"],
+        sender=app.config.email.sender,
         subject=rendered.subject,
         text=rendered.text,
         html=rendered.html,

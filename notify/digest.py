@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 def digest_roles(app: App) -> list[str]:
     """``[digest] roles``, or every internal role of the SOP when it is empty."""
-    configured = app.config.digest["roles"]
+    configured = app.config.digest.roles
     return list(configured) or [r.id for r in app.sop.roles.values() if not r.external]
 
 

@@ -75,7 +75,7 @@ def send_to_report_roles(app: App, now: datetime, key: str, template: str, build
     under ``{key}:{role}``; return the last new Message-ID (None if every one already existed)."""
     message_id = None
     with app.ledger.transaction():
-        for role in app.config.report["roles"]:
+        for role in app.config.report.roles:
             recipients = app.config.role_emails(role)
             if role not in app.sop.roles or not recipients:
                 continue
@@ -122,7 +122,7 @@ def week_start(moment: datetime, tz) -> datetime:
 def weekly_context(app: App, now: datetime, role: str) -> dict[str, Any]:
     """The daily summary's content plus the last ``weekly_weeks`` seven-day periods up to ``now``."""
     tz, sop = app.config.tz, app.sop
-    weeks = int(app.config.report["weekly_weeks"])
+    weeks = app.config.report.weekly_weeks
     until = now
     starts = [until - timedelta(weeks=n) for n in range(weeks, 0, -1)]
     since = starts[0]

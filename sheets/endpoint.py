@@ -21,6 +21,12 @@ GOOGLE_API_HOSTS = frozenset({"sheets.googleapis.com", "www.googleapis.com"})
 _ORIGINAL = "_cakra_original_request"
 
 
+def is_endpoint(api_endpoint: str) -> bool:
+    """True for a base URL with a scheme and a host, e.g. ``http://127.0.0.1:8085``."""
+    parts = urlsplit(api_endpoint)
+    return bool(parts.scheme and parts.netloc)
+
+
 def rewrite_url(url: str, api_endpoint: str) -> str:
     """``https://sheets.googleapis.com/v4/x?y`` -> ``<api_endpoint>/v4/x?y``; other URLs unchanged."""
     parts = urlsplit(url)
@@ -32,7 +38,7 @@ def rewrite_url(url: str, api_endpoint: str) -> str:
 
 def point_session_at(session: requests.Session, api_endpoint: str) -> requests.Session:
     """Wrap ``session.request`` so Google API URLs go to ``api_endpoint``; returns the session."""
-    if not urlsplit(api_endpoint).scheme or not urlsplit(api_endpoint).netloc:
+    if not is_endpoint(api_endpoint):
         raise ValueError(f"api_endpoint must look like 'http://host:port', got {api_endpoint!r}")
     original: Callable[..., requests.Response] = getattr(session, _ORIGINAL, None) or session.request
 

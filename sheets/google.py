@@ -28,7 +28,6 @@ from google.auth.transport.requests import AuthorizedSession
 from google.oauth2 import service_account
 
 from cakra.common.errors import ConfigError, SheetError
-from cakra.config import DEFAULT_RESPONSE_TABS
 from cakra.sheets.base import Block, CellWrite, Tab, assemble
 from cakra.sheets.endpoint import point_session_at
 from cakra.sheets.retry import RetryPolicy, call
@@ -69,7 +68,9 @@ def block_a1(tab: str, block: Block | None) -> str:
     return f"{quote_tab(tab)}!{first}:{last}"
 
 
-def load_credentials(key_path: str, scopes: Sequence[str] = SCOPES, *, google_endpoint: bool = True) -> Any:
+def load_credentials(
+    key_path: Path | str | None, scopes: Sequence[str] = SCOPES, *, google_endpoint: bool = True
+) -> Any:
     """A service-account key (refused when others can read it) or Application Default Credentials.
 
     ``google_endpoint=False`` (an ``api_endpoint`` such as the local emulator) turns off google-auth's
@@ -83,7 +84,7 @@ def load_credentials(key_path: str, scopes: Sequence[str] = SCOPES, *, google_en
     return credentials
 
 
-def _load_credentials(key_path: str, scopes: Sequence[str]) -> Any:
+def _load_credentials(key_path: Path | str | None, scopes: Sequence[str]) -> Any:
     if not key_path:
         try:
             credentials, _ = google.auth.default(scopes=list(scopes))
@@ -131,21 +132,16 @@ class GoogleSheets:
     def from_config(cls, config: Config, session: requests.Session | None = None) -> GoogleSheets:
         sheets = config.sheets
         if session is None:
-            credentials = load_credentials(sheets["credentials"], google_endpoint=not sheets["api_endpoint"])
+            credentials = load_credentials(sheets.credentials, google_endpoint=not sheets.api_endpoint)
             session = AuthorizedSession(credentials)
-        if sheets["api_endpoint"]:
-            point_session_at(session, sheets["api_endpoint"])
+        if sheets.api_endpoint:
+            point_session_at(session, sheets.api_endpoint)
         # Google compresses an answer only when the user agent says "gzip" (and Accept-Encoding allows
         # it, which requests does): a 50,000-case read shrinks from about 9 MB to under 1 MB on the wire.
         session.headers["User-Agent"] = USER_AGENT
         client = gspread.Client(auth=None, session=session)  # type: ignore[arg-type]  # the session carries auth
         client.set_timeout(60)
-        tabs = (
-            DEFAULT_RESPONSE_TABS
-            if sheets["responses_tab"] in DEFAULT_RESPONSE_TABS
-            else (sheets["responses_tab"],)
-        )
-        return cls(client, sheets["spreadsheet_id"], tabs, sheets["status_spreadsheet_id"])
+        return cls(client, sheets.spreadsheet_id, sheets.response_tabs, sheets.status_spreadsheet_id)
 
     # metadata ------------------------------------------------------------------------------------
     def _spreadsheet_for(self, tab: str) -> str:

@@ -28,7 +28,6 @@ from typing import TypeVar
 
 from cakra.app import App
 from cakra.common.errors import CakraError, SheetError
-from cakra.config import DEFAULT_RESPONSE_TABS
 from cakra.ingest.responses import locate_columns
 from cakra.ledger.store import Ledger
 from cakra.sheets.base import Block, Tab
@@ -147,21 +146,20 @@ def load_state(ledger: Ledger) -> ViewState | None:
 def view_version(app: App) -> str:
     """Changes whenever anything that shapes the service's cells may have changed."""
     digest = hashlib.sha256(str(FORMAT).encode())
-    digest.update(json.dumps(app.config.raw, sort_keys=True, default=str).encode())
+    digest.update(app.config.fingerprint.encode())
     digest.update(app.config.sop_path.read_bytes())
     return digest.hexdigest()[:24]
 
 
 def response_tab_names(app: App) -> list[str]:
-    configured = app.config.sheets["responses_tab"]
-    return list(DEFAULT_RESPONSE_TABS) if configured in DEFAULT_RESPONSE_TABS else [configured]
+    return list(app.config.sheets.response_tabs)
 
 
 def _full_request(app: App) -> dict[str, Sequence[Block] | None]:
     sheets = app.config.sheets
-    names = [*response_tab_names(app), sheets["status_tab"]]
-    if sheets["dashboard_tab"]:
-        names.append(sheets["dashboard_tab"])
+    names = [*response_tab_names(app), sheets.status_tab]
+    if sheets.dashboard_tab:
+        names.append(sheets.dashboard_tab)
     return dict.fromkeys(names)
 
 
@@ -174,8 +172,8 @@ def _full_view(app: App, version: str, tabs: dict[str, Tab | None], stored: dict
             f"the response tab {' / '.join(repr(n) for n in wanted)} was not found; "
             "set [sheets] responses_tab to the tab the form writes to"
         )
-    status = tabs.get(sheets["status_tab"]) or Tab(sheets["status_tab"], [list(HEADERS)])
-    timestamp = locate_columns(responses, app.config.aliases(), list(app.config.raw["columns"]))["timestamp"]
+    status = tabs.get(sheets.status_tab) or Tab(sheets.status_tab, [list(HEADERS)])
+    timestamp = locate_columns(responses, app.config.columns)["timestamp"]
     rows = list(range(1, len(responses.rows)))
     state = ViewState(
         version=version,
@@ -189,20 +187,20 @@ def _full_view(app: App, version: str, tabs: dict[str, Tab | None], stored: dict
     stamps = {
         row: stamp for row, stamp in _stamps(responses, rows, timestamp).items() if stored.get(row) != stamp
     }
-    dashboard = tabs.get(sheets["dashboard_tab"]) if sheets["dashboard_tab"] else None
+    dashboard = tabs.get(sheets.dashboard_tab) if sheets.dashboard_tab else None
     return CycleView(True, responses, status, dashboard, rows, stamps, state, range(1, len(status.rows)))
 
 
 def _partial_request(app: App, state: ViewState) -> dict[str, Sequence[Block] | None] | None:
     """The blocks that can have changed since the last cycle; None when only a full read will do."""
     sheets = app.config.sheets
-    status_name, width = sheets["status_tab"], len(state.responses_header)
+    status_name, width = sheets.status_tab, len(state.responses_header)
     header = Tab(status_name, [list(state.status_header)])
     found = [header.column(column_header(key)) for key in ("ticket", *OPERATOR_KEYS)]
     watched = [position for position in found if position is not None]
     if len(watched) < len(found):
         return None  # a column was missing: the full read's StatusSheet puts it back
-    check = app.config.sheets["verify_rows"]
+    check = sheets.verify_rows
     # Rows that exist (the grid reaches them), so neither range can pass the grid's end.
     responses_check = _turn(state.check_responses, check, state.known_rows)
     status_check = _turn(state.check_status, check, state.status_rows)
@@ -226,8 +224,8 @@ def _partial_request(app: App, state: ViewState) -> dict[str, Sequence[Block] | 
             *([Block(status_check.start, status_check.stop - 1, 1, None)] if status_check else []),
         ],
     }
-    if sheets["dashboard_tab"]:
-        wanted[sheets["dashboard_tab"]] = None
+    if sheets.dashboard_tab:
+        wanted[sheets.dashboard_tab] = None
     return wanted
 
 
@@ -236,13 +234,13 @@ def _partial_view(
 ) -> CycleView | None:
     """What a partial read found; None when a header changed."""
     sheets = app.config.sheets
-    responses, status = tabs[state.responses_tab], tabs[sheets["status_tab"]]
+    responses, status = tabs[state.responses_tab], tabs[sheets.status_tab]
     if responses is None or status is None:
         return None
     if responses.header != state.responses_header or status.header != state.status_header:
         return None
     known, column = state.known_rows, state.timestamp_col
-    check = app.config.sheets["verify_rows"]
+    check = sheets.verify_rows
     responses_check = _turn(state.check_responses, check, known)
     status_check = _turn(state.check_status, check, state.status_rows)
     read_whole = {*state.pending, *responses_check}  # sheet rows
@@ -267,7 +265,7 @@ def _partial_view(
             "check_status": status_check.stop if status_check else 2,
         }
     )
-    dashboard = tabs.get(sheets["dashboard_tab"]) if sheets["dashboard_tab"] else None
+    dashboard = tabs.get(sheets.dashboard_tab) if sheets.dashboard_tab else None
     checked = (
         range(status_check.start - 1, min(status_check.stop - 1, len(status.rows)))
         if status_check

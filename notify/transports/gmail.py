@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
-from cakra.common.errors import ConfigError
 from cakra.notify.transports.base import TransportError
 
 if TYPE_CHECKING:
@@ -33,14 +32,10 @@ class GmailTransport:
         from cakra.sheets.google import load_credentials
 
         email = config.email
-        if not email["delegated_user"]:
-            raise ConfigError(
-                "[email] backend = 'gmail' needs delegated_user (the Workspace user to send as)"
-            )
-        credentials = load_credentials(config.sheets["credentials"], scopes=SCOPES)
+        credentials = load_credentials(config.sheets.credentials, scopes=SCOPES)
         if hasattr(credentials, "with_subject"):
-            credentials = credentials.with_subject(email["delegated_user"])
-        options = {"api_endpoint": email["api_endpoint"]} if email["api_endpoint"] else None
+            credentials = credentials.with_subject(email.delegated_user)
+        options = {"api_endpoint": email.api_endpoint} if email.api_endpoint else None
         service = build(
             "gmail",
             "v1",
