@@ -54,14 +54,22 @@ def make_calendar(config: Config, sop: Sop) -> BusinessCalendar:
 
 
 def make_sheets(config: Config) -> SheetBackend:
-    """The sheet backend ``[sheets]`` names."""
+    """The sheet backend ``[sheets]`` names, with its credentials when it is Google's."""
     sheets = config.sheets
-    if sheets.backend == "google":
-        from cakra.sheets.google import (
-            GoogleSheets,  # imported lazily: the local default needs no Google libraries
-        )
+    if sheets.backend == "google":  # imported lazily: the local default needs no Google libraries
+        from cakra.credentials import SHEETS_SCOPES, load_credentials
+        from cakra.sheets.google import GoogleSheets
 
-        return GoogleSheets.from_config(config)
+        credentials = load_credentials(
+            sheets.credentials, SHEETS_SCOPES, google_endpoint=not sheets.api_endpoint
+        )
+        return GoogleSheets.connect(
+            credentials,
+            sheets.spreadsheet_id,
+            sheets.response_tabs,
+            status_spreadsheet_id=sheets.status_spreadsheet_id,
+            api_endpoint=sheets.api_endpoint,
+        )
     from cakra.sheets.local import LocalWorkbook
 
     return LocalWorkbook(sheets.workbook, config.tz)
@@ -75,9 +83,16 @@ def make_transport(config: Config) -> Transport:
 
         return OutboxDirTransport(email.outbox_dir)
     if email.backend == "gmail":
+        from cakra.credentials import GMAIL_SCOPES, load_credentials
         from cakra.notify.transports.gmail import GmailTransport
 
-        return GmailTransport.from_config(config)
+        credentials = load_credentials(
+            config.sheets.credentials,
+            GMAIL_SCOPES,
+            google_endpoint=not email.api_endpoint,
+            subject=email.delegated_user,
+        )
+        return GmailTransport.connect(credentials, api_endpoint=email.api_endpoint)
     from cakra.notify.transports.smtp import SmtpTransport
 
     return SmtpTransport(

@@ -9,12 +9,15 @@ from cakra.cycle import ensure_tabs
 
 
 def initialise(app: App) -> Iterator[str]:
-    """Create missing tabs and let the backend apply its formatting; yield one line per thing done."""
+    """Create missing tabs and, on Google, format the status tab; yield one line per thing done."""
     created = ensure_tabs(app)
     for name in created:
         yield f"tab {name!r} created"
-    prepare = getattr(app.sheets, "prepare_status_tab", None)
-    if prepare is not None:  # the Google backend adds dropdowns, protection and formatting
-        yield from prepare(app.config.sheets.status_tab, app.sop)
+    if app.config.sheets.backend == "google":  # dropdowns, protection and formatting
+        from cakra.sheets.google import GoogleSheets
+        from cakra.tabs.google_format import prepare_status_tab
+
+        if isinstance(app.sheets, GoogleSheets):
+            yield from prepare_status_tab(app.sheets, app.config.sheets.status_tab, app.sop)
     if not created:
         yield "all tabs already exist; nothing to create"

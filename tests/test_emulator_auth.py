@@ -18,8 +18,8 @@ from googleapiclient.errors import HttpError
 from sheets_emulator.keys import make_service_account_key
 from sheets_emulator.server import SheetsEmulator
 
+from cakra.credentials import load_credentials
 from cakra.sheets.endpoint import point_session_at, rewrite_url
-from cakra.sheets.google import load_credentials
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets", "https://www.googleapis.com/auth/drive"]
 
