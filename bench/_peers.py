@@ -59,8 +59,8 @@ def open_worksheets(params: dict[str, Any]) -> tuple[Any, Any]:
     import gspread
     from google.auth.transport.requests import AuthorizedSession
 
+    from cakra.credentials import load_credentials
     from cakra.sheets.endpoint import point_session_at
-    from cakra.sheets.google import load_credentials
 
     credentials = load_credentials(params["key"], google_endpoint=False)
     session = point_session_at(AuthorizedSession(credentials), params["base_url"])

@@ -6,15 +6,11 @@ This is the only place that chooses implementations; the cycle sees interfaces.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 from cakra.common.errors import ConfigError, SopError
-from cakra.config import DEFAULT_RESPONSE_TABS, Config
+from cakra.config import Config
 from cakra.ledger.store import Ledger
 from cakra.notify.mailer import Mailer
 from cakra.notify.outbox import Outbox
@@ -22,8 +18,9 @@ from cakra.notify.transports.base import Transport
 from cakra.sheets.base import SheetBackend
 from cakra.tabs import view
 from cakra.workflow.alerts import AlertPolicy
-from cakra.workflow.calendar import BusinessCalendar, CalendarError
-from cakra.workflow.holidays_id import parse_day
+from cakra.workflow.calendar import BusinessCalendar
+from cakra.workflow.calendar_settings import CalendarSettings
+from cakra.workflow.holidays_id import CalendarError
 from cakra.workflow.sop import Sop, load_sop
 from cakra.workflow.storage import CaseBook
 
@@ -52,67 +49,72 @@ class App:
         self.ledger.close()
 
 
-def merge_calendar_tables(sop_table: Mapping[str, Any], agency_table: Mapping[str, Any]) -> dict[str, Any]:
-    """The SOP's [calendar] with the agency's [calendar] over it: the agency's working hours replace the SOP's
-    day by day, its extra holidays are added to the SOP's, and any other key it sets wins."""
-    merged = dict(sop_table)
-    for key, value in agency_table.items():
-        if key == "working_hours" and isinstance(value, Mapping):
-            week = {parse_day(day): hours for day, hours in dict(sop_table.get(key, {})).items()}
-            week.update({parse_day(day): hours for day, hours in value.items()})
-            merged[key] = week
-        elif key == "extra_holidays" and isinstance(value, list):
-            merged[key] = [*sop_table.get(key, []), *value]
-        else:
-            merged[key] = value
-    return merged
-
-
 def make_calendar(config: Config, sop: Sop) -> BusinessCalendar:
-    """The business calendar: the SOP's [calendar] table, overridden by the agency's (config [calendar])."""
+    """The business calendar: the SOP's [calendar] table, with the agency's (config [calendar]) over it:
+    its working hours replace the SOP's day by day, its extra holidays add to the SOP's, any other key it
+    sets wins. Each table is read once; the calendar is built once. A mistake is the SOP's when its own
+    table has it, or when the config's [calendar] is empty; else the config's."""
     try:
-        BusinessCalendar.from_config(sop.calendar, config.tz)
+        own = CalendarSettings.parse(sop.calendar)
+        if config.calendar == CalendarSettings():  # the agency changes nothing
+            return BusinessCalendar.from_settings(own, config.tz)
     except CalendarError as exc:
         raise SopError(f"{config.sop_path}: [calendar] {exc}") from None
     try:
-        return BusinessCalendar.from_config(
-            merge_calendar_tables(sop.calendar, config.raw["calendar"]), config.tz
-        )
+        return BusinessCalendar.from_settings(config.calendar.over(own), config.tz)
     except CalendarError as exc:
         raise ConfigError(f"[calendar] {exc}") from None
 
 
 def make_sheets(config: Config) -> SheetBackend:
-    if config.sheets["backend"] == "google":
-        from cakra.sheets.google import (
-            GoogleSheets,  # imported lazily: the local default needs no Google libraries
-        )
+    """The sheet backend ``[sheets]`` names, with its credentials when it is Google's."""
+    sheets = config.sheets
+    if sheets.backend == "google":  # imported lazily: the local default needs no Google libraries
+        from cakra.credentials import SHEETS_SCOPES, load_credentials
+        from cakra.sheets.google import GoogleSheets
 
-        return GoogleSheets.from_config(config)
+        credentials = load_credentials(
+            sheets.credentials, SHEETS_SCOPES, google_endpoint=not sheets.api_endpoint
+        )
+        return GoogleSheets.connect(
+            credentials,
+            sheets.spreadsheet_id,
+            sheets.response_tabs,
+            status_spreadsheet_id=sheets.status_spreadsheet_id,
+            api_endpoint=sheets.api_endpoint,
+        )
     from cakra.sheets.local import LocalWorkbook
 
-    return LocalWorkbook(Path(config.sheets["workbook"]), config.tz)
+    return LocalWorkbook(sheets.workbook, config.tz)
 
 
 def make_transport(config: Config) -> Transport:
+    """The email channel ``[email] backend`` names."""
     email = config.email
-    if email["backend"] == "outbox":
+    if email.backend == "outbox":
         from cakra.notify.transports.outbox_dir import OutboxDirTransport
 
-        return OutboxDirTransport(Path(email["outbox_dir"]))
-    if email["backend"] == "gmail":
+        return OutboxDirTransport(email.outbox_dir)
+    if email.backend == "gmail":
+        from cakra.credentials import GMAIL_SCOPES, load_credentials
         from cakra.notify.transports.gmail import GmailTransport
 
-        return GmailTransport.from_config(config)
+        credentials = load_credentials(
+            config.sheets.credentials,
+            GMAIL_SCOPES,
+            google_endpoint=not email.api_endpoint,
+            subject=email.delegated_user,
+        )
+        return GmailTransport.connect(credentials, api_endpoint=email.api_endpoint)
     from cakra.notify.transports.smtp import SmtpTransport
 
     return SmtpTransport(
-        host=email["host"],
-        port=email["port"],
-        security=email["security"],
-        username=os.environ.get(email["user_env"]) or None,
-        password=os.environ.get(email["password_env"]) or None,
-        timeout=float(email["timeout"]),
+        host=email.host,
+        port=email.port,
+        security=email.security,
+        username=os.environ.get(email.user_env) or None,
+        password=os.environ.get(email.password_env) or None,
+        timeout=email.timeout,
     )
 
 
@@ -121,13 +123,13 @@ def make_mailer(config: Config, sop: Sop, outbox: Outbox) -> Mailer:
     return Mailer(
         outbox=outbox,
         transport=make_transport(config),
-        sender=config.email["from"],
-        addresses={role: config.role_emails(role) for role in config.raw["roles"]},
+        sender=config.email.sender,
+        addresses=config.roles,
         context={
-            "agency_name": config.raw["agency_name"] or sop.agency or "Cakra",
+            "agency_name": config.agency_name or sop.agency or "Cakra",
             "sop_name": sop.name,
-            "status_sheet_url": config.raw["status_sheet_url"],
-            "timezone": config.raw["timezone"],
+            "status_sheet_url": config.status_sheet_url,
+            "timezone": config.tz.key,
         },
     )
 
@@ -136,19 +138,15 @@ def make_layout(config: Config) -> view.Layout:
     """Where the cycle's tabs are, and the version that makes the next cycle read everything when the
     config, the SOP file or what the service writes has changed."""
     sheets = config.sheets
-    configured = sheets["responses_tab"]
-    # Google names the response tab by the form's language; either is accepted when the default is kept.
-    response_tabs = DEFAULT_RESPONSE_TABS if configured in DEFAULT_RESPONSE_TABS else (configured,)
     digest = hashlib.sha256(str(view.FORMAT).encode())
-    digest.update(json.dumps(config.raw, sort_keys=True, default=str).encode())
+    digest.update(config.fingerprint.encode())
     digest.update(config.sop_path.read_bytes())
     return view.Layout(
-        response_tabs=tuple(response_tabs),
-        status_tab=sheets["status_tab"],
-        dashboard_tab=sheets["dashboard_tab"],
-        verify_rows=int(sheets["verify_rows"]),
-        aliases=config.aliases(),
-        user_fields=tuple(config.raw["columns"]),
+        response_tabs=tuple(sheets.response_tabs),
+        status_tab=sheets.status_tab,
+        dashboard_tab=sheets.dashboard_tab,
+        verify_rows=sheets.verify_rows,
+        columns=config.columns,
         version=digest.hexdigest()[:24],
     )
 
@@ -161,7 +159,7 @@ def check_roles(config: Config, sop: Sop) -> None:
                 f"the SOP's role '{role.id}' ({role.title}) has no recipients; add "
                 f'[roles.{role.id}] emails = ["nama@instansi.go.id"] to the config'
             )
-    for role in config.digest["roles"]:
+    for role in config.digest.roles:
         if role not in sop.roles or sop.roles[role].external:
             known = ", ".join(r.id for r in sop.roles.values() if not r.external)
             raise ConfigError(
@@ -181,11 +179,6 @@ def build_app(config: Config) -> App:
         sheets=make_sheets(config),
         ledger=ledger,
         layout=make_layout(config),
-        mailer=make_mailer(config, sop, Outbox(ledger.conn, domain=_domain(config.email["from"]))),
-        alerts=AlertPolicy.from_config(config.raw["escalation"]),
+        mailer=make_mailer(config, sop, Outbox(ledger.conn, domain=config.email.domain)),
+        alerts=config.escalation,
     )
-
-
-def _domain(sender: str) -> str:
-    address = sender.rsplit("<", 1)[-1].rstrip(">").strip()
-    return address.rsplit("@", 1)[-1] if "@" in address else "cakra.local"

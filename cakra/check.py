@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 from cakra.app import check_roles, make_sheets, make_transport
 from cakra.common.errors import CakraError
@@ -50,21 +49,18 @@ def checks(config: Config) -> Iterator[tuple[bool, str]]:
     def sheets() -> str:
         backend = make_sheets(config)
         state["sheets"] = backend
-        return f"{config.sheets['backend']} backend, timezone {backend.timezone.key}"
+        return f"{config.sheets.backend} backend, timezone {backend.timezone.key}"
 
     ok, line = _run("sheet credentials and spreadsheet", sheets)
     yield ok, line
     if ok:
         yield from _tab_checks(config, state["sheets"], state.get("sop"))  # type: ignore[arg-type]
-    yield _run(f"email ({config.email['backend']})", lambda: _email_check(config))
+    yield _run(f"email ({config.email.backend})", lambda: _email_check(config))
 
 
 def _tab_checks(config: Config, backend: SheetBackend, sop: Sop | None) -> Iterator[tuple[bool, str]]:
-    from cakra.config import DEFAULT_RESPONSE_TABS
-
-    configured = config.sheets["responses_tab"]
-    wanted = list(DEFAULT_RESPONSE_TABS) if configured in DEFAULT_RESPONSE_TABS else [configured]
-    status_tab = config.sheets["status_tab"]
+    wanted = list(config.sheets.response_tabs)
+    status_tab = config.sheets.status_tab
     try:
         tabs = backend.read([*wanted, status_tab])
     except CakraError as exc:
@@ -78,7 +74,7 @@ def _tab_checks(config: Config, backend: SheetBackend, sop: Sop | None) -> Itera
             f"response tab {responses.name!r}",
             lambda: (
                 f"{max(len(responses.rows) - 1, 0)} responses; columns "
-                + ", ".join(sorted(locate_columns(responses, config.aliases(), list(config.raw["columns"]))))
+                + ", ".join(sorted(locate_columns(responses, config.columns)))
             ),
         )
     status = tabs.get(status_tab)
@@ -93,19 +89,18 @@ def _tab_checks(config: Config, backend: SheetBackend, sop: Sop | None) -> Itera
 
 
 def _email_check(config: Config) -> str:
-    transport = make_transport(config)
-    if config.email["backend"] == "outbox":
-        folder = Path(config.email["outbox_dir"])
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".check-"):
+    transport, email = make_transport(config), config.email
+    if email.backend == "outbox":
+        email.outbox_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=email.outbox_dir, prefix=".check-"):
             pass
-        return f"writes .eml files to {folder}"
-    if config.email["backend"] == "smtp":
-        user = os.environ.get(config.email["user_env"])
+        return f"writes .eml files to {email.outbox_dir}"
+    if email.backend == "smtp":
+        user = os.environ.get(email.user_env)
         transport.check_login()  # type: ignore[attr-defined]
-        login = f"logged in as {user}" if user else f"no login (set {config.email['user_env']} to log in)"
-        return f"{config.email['host']}:{config.email['port']} accepts the connection; {login}"
-    return f"sends as {config.email['delegated_user']}"
+        login = f"logged in as {user}" if user else f"no login (set {email.user_env} to log in)"
+        return f"{email.host}:{email.port} accepts the connection; {login}"
+    return f"sends as {email.delegated_user}"
 
 
 def run_checks(config: Config, out: Callable[[str], None] = print) -> int:

@@ -1,51 +1,42 @@
-"""Configuration: built-in defaults merged with the user's TOML file, validated, unknown keys rejected.
+"""Configuration: built-in defaults merged with the user's TOML file, validated and parsed once.
 
-Every key is documented in README.md ("Configuration reference"). Relative paths resolve against the
-folder of the config file, so a set-up folder can be moved as a whole. Secrets never live here: SMTP
-credentials come from the environment variables the config names.
+``load_config(path)`` / ``build_config(table, path)`` return a frozen ``Config`` whose sections are typed
+(``cakra.settings``: ``config.sheets.status_tab``, ``config.serve.report_time`` is a ``datetime.time``,
+``config.calendar`` a ``CalendarSettings``, ``config.escalation`` an ``AlertPolicy``). Every key is
+documented in README.md ("Configuration reference"); ``DEFAULTS`` is the file's shape: a key it lacks is
+rejected, and a value must have its default's type. Relative paths resolve against the folder of the
+config file, so a set-up folder can be moved as a whole. Secrets never live here: SMTP credentials come
+from the environment variables the config names. Every mistake is one ``ConfigError`` line.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cakra.common.errors import ConfigError
+from cakra.ingest.columns import ColumnAliases
+from cakra.settings import (
+    CitizenSettings,
+    DigestSettings,
+    EmailSettings,
+    IntakeSettings,
+    ReportSettings,
+    ServeSettings,
+    SheetsSettings,
+    resolve_path,
+)
+from cakra.workflow.alerts import AlertPolicy
+from cakra.workflow.calendar_settings import CalendarSettings
+from cakra.workflow.holidays_id import CalendarError
 from cakra.workflow.sop import BUILTIN_SOPS
-
-# Google names the response tab by the form's language; either is accepted when the default is kept.
-DEFAULT_RESPONSE_TABS = ("Form Responses 1", "Jawaban Formulir 1")
-
-# Form fields the ingest step knows, with the header names it recognises out of the box. A config's
-# [columns] table adds aliases per field (question titles differ from agency to agency).
-DEFAULT_ALIASES: dict[str, list[str]] = {
-    "timestamp": ["Timestamp", "Cap waktu", "Stempel waktu", "Waktu"],
-    "name": ["Nama", "Nama Lengkap", "Nama Pelapor", "Name"],
-    "nik": ["NIK", "Nomor Induk Kependudukan", "NIK Pelapor", "No. KTP", "Nomor KTP"],
-    "phone": [
-        "Nomor HP",
-        "No. HP",
-        "No HP",
-        "Nomor Telepon",
-        "No. Telepon",
-        "Telepon",
-        "Nomor WhatsApp",
-        "Phone",
-    ],
-    "email": ["Email", "Email Address", "Alamat email", "E-mail"],
-    "category": ["Jenis Laporan", "Jenis Pengaduan", "Kategori", "Category"],
-    "kecamatan": ["Kecamatan"],
-    "desa": ["Desa", "Desa/Kelurahan", "Kelurahan", "Desa / Kelurahan"],
-    "description": ["Uraian", "Uraian Kejadian", "Isi Laporan", "Keterangan", "Deskripsi", "Description"],
-    "event_photo": ["Foto Kejadian", "Upload Foto Kejadian", "Foto kejadian"],
-    "ktp_photo": ["Foto KTP", "Upload Foto KTP", "Foto KTP Pelapor"],
-    # "Rahasia" / "Anonim" chosen by the citizen (workflow/privacy.py reads the answer).
-    "privacy": ["Kerahasiaan", "Kerahasiaan Laporan", "Jenis Pelaporan", "Rahasia / Anonim"],
-}
 
 DEFAULTS: dict[str, Any] = {
     "timezone": "Asia/Jakarta",
@@ -96,76 +87,34 @@ DEFAULTS: dict[str, Any] = {
 }
 # Tables whose keys the user chooses (validated by their own rules, not against DEFAULTS).
 _FREE_TABLES = ("columns", "roles", "calendar")
-_CHOICES = {
-    ("sheets", "backend"): ("local", "google"),
-    ("email", "backend"): ("smtp", "outbox", "gmail"),
-    ("email", "security"): ("starttls", "ssl", "none"),
-}
-_PATHS = [
-    ("sop",),
-    ("sheets", "workbook"),
-    ("sheets", "credentials"),
-    ("ledger", "path"),
-    ("email", "outbox_dir"),
-]
 
 
 @dataclass(frozen=True)
 class Config:
-    """A validated configuration; ``raw`` keeps the merged table for sections modules read themselves."""
+    """A validated configuration, every value parsed (see the module doc)."""
 
-    path: Path | None
-    raw: dict[str, Any]
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.raw["timezone"])
-
-    @property
-    def sop_path(self) -> Path:
-        return Path(self.raw["sop"])
-
-    @property
-    def sheets(self) -> dict[str, Any]:
-        return self.raw["sheets"]
-
-    @property
-    def email(self) -> dict[str, Any]:
-        return self.raw["email"]
-
-    @property
-    def ledger_path(self) -> Path:
-        return Path(self.raw["ledger"]["path"])
-
-    @property
-    def intake(self) -> dict[str, Any]:
-        return self.raw["intake"]
-
-    @property
-    def report(self) -> dict[str, Any]:
-        return self.raw["report"]
-
-    @property
-    def serve(self) -> dict[str, Any]:
-        return self.raw["serve"]
-
-    @property
-    def digest(self) -> dict[str, Any]:
-        return self.raw["digest"]
-
-    @property
-    def citizen(self) -> dict[str, Any]:
-        return self.raw["citizen"]
+    path: Path | None  # the config file, when read from one
+    tz: ZoneInfo
+    sop_path: Path
+    agency_name: str  # "" = the SOP's agency
+    status_sheet_url: str
+    sheets: SheetsSettings
+    ledger_path: Path
+    email: EmailSettings
+    intake: IntakeSettings
+    serve: ServeSettings
+    report: ReportSettings
+    calendar: CalendarSettings  # the agency's own table; it goes over the SOP's (cakra.app.make_calendar)
+    escalation: AlertPolicy
+    citizen: CitizenSettings
+    digest: DigestSettings
+    columns: ColumnAliases
+    roles: Mapping[str, tuple[str, ...]]  # SOP role id -> email addresses
+    fingerprint: str  # changes whenever any setting does (the sheet view reads everything again)
 
     def role_emails(self, role: str) -> list[str]:
-        return list(self.raw["roles"].get(role, {}).get("emails", []))
-
-    def aliases(self) -> dict[str, list[str]]:
-        """Header names per field: the user's aliases first, then the built-in ones."""
-        merged = {f: list(names) for f, names in DEFAULT_ALIASES.items()}
-        for field_name, names in self.raw["columns"].items():
-            merged[field_name] = list(names) + merged[field_name]
-        return merged
+        """The addresses configured for ``role`` ([] when none)."""
+        return list(self.roles.get(role, ()))
 
 
 def _merge(defaults: dict[str, Any], user: dict[str, Any], where: str) -> dict[str, Any]:
@@ -190,22 +139,40 @@ def _merge(defaults: dict[str, Any], user: dict[str, Any], where: str) -> dict[s
     return merged
 
 
-def _validate_roles(roles: dict[str, Any]) -> None:
+def _roles(roles: dict[str, Any]) -> dict[str, tuple[str, ...]]:
     for role, table in roles.items():
         if not isinstance(table, dict) or set(table) - {"emails"}:
             raise ConfigError(f"[roles.{role}] takes only 'emails = [\"...\"]'")
         emails = table.get("emails", [])
         if not isinstance(emails, list) or not all(isinstance(e, str) and "@" in e for e in emails):
             raise ConfigError(f"[roles.{role}] emails must be a list of email addresses, got {emails!r}")
+    return {role: tuple(table.get("emails", [])) for role, table in roles.items()}
 
 
-def _validate_columns(columns: dict[str, Any]) -> None:
+def _columns(columns: dict[str, Any]) -> ColumnAliases:
     for field_name, names in columns.items():
-        if field_name not in DEFAULT_ALIASES:
-            known = ", ".join(DEFAULT_ALIASES)
-            raise ConfigError(f"[columns] has unknown field '{field_name}'; known fields: {known}")
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
             raise ConfigError(f'[columns] {field_name} must be a list of header names, e.g. ["Nama Lengkap"]')
+    try:
+        return ColumnAliases({field_name: tuple(names) for field_name, names in columns.items()})
+    except ValueError as exc:
+        raise ConfigError(f"[columns] has {exc}") from None
+
+
+def _timezone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"timezone {name!r} is unknown; use Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)"
+        ) from None
+
+
+def _calendar(table: dict[str, Any]) -> CalendarSettings:
+    try:
+        return CalendarSettings.parse(table)
+    except CalendarError as exc:
+        raise ConfigError(f"[calendar] {exc}") from None
 
 
 def resolve_sop(value: str, base: Path) -> Path:
@@ -219,67 +186,36 @@ def resolve_sop(value: str, base: Path) -> Path:
 
 
 def build_config(user: dict[str, Any], path: Path | None = None) -> Config:
-    """Merge ``user`` over the defaults, validate, resolve relative paths against the config's folder."""
+    """Merge ``user`` over the defaults, validate and parse every section; relative paths resolve
+    against the config's folder (the current folder without ``path``)."""
     raw = _merge(DEFAULTS, user, "")
-    _validate_roles(raw["roles"])
-    _validate_columns(raw["columns"])
-    for (section, key), allowed in _CHOICES.items():
-        if raw[section][key] not in allowed:
-            raise ConfigError(
-                f"[{section}] {key} = {raw[section][key]!r}; choose one of {', '.join(allowed)}"
-            )
-    try:
-        ZoneInfo(raw["timezone"])
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"timezone {raw['timezone']!r} is unknown; use Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)"
-        ) from None
     base = path.parent if path else Path.cwd()
-    raw["sop"] = str(resolve_sop(raw["sop"], base))
-    for keys in _PATHS[1:]:
-        table = raw
-        for key in keys[:-1]:
-            table = table[key]
-        if table[keys[-1]] and not Path(table[keys[-1]]).is_absolute():
-            table[keys[-1]] = str(base / table[keys[-1]])
-    if raw["sheets"]["backend"] == "google" and not raw["sheets"]["spreadsheet_id"]:
-        raise ConfigError(
-            "[sheets] backend = 'google' needs spreadsheet_id (the form's response spreadsheet)"
-        )
-    if raw["sheets"]["verify_rows"] < 1:
-        raise ConfigError("[sheets] verify_rows must be at least 1 (rows of each tab checked per cycle)")
-    _validate_time_settings(raw)
-    return Config(path, raw)
-
-
-def _validate_time_settings(raw: dict[str, Any]) -> None:
-    """[calendar], [escalation], [digest] and the weekly summary's schedule, each checked where it is read."""
-    # Imported here: the calendar pulls in the holidays package, which plain config users do not need.
-    from cakra.ledger.runs import parse_clock
-    from cakra.workflow.alerts import AlertPolicy
-    from cakra.workflow.calendar import BusinessCalendar, CalendarError
-    from cakra.workflow.holidays_id import parse_day
-
-    try:
-        BusinessCalendar.from_config(raw["calendar"], raw["timezone"])
-    except CalendarError as exc:
-        raise ConfigError(f"[calendar] {exc}") from None
-    AlertPolicy.from_config(raw["escalation"])
-    if raw["digest"]["time"].strip():
-        parse_clock(raw["digest"]["time"], "[digest] time")
-    if not all(isinstance(role, str) for role in raw["digest"]["roles"]):
-        raise ConfigError('[digest] roles must be a list of SOP role ids, e.g. ["operator", "kasubbid"]')
-    report = raw["report"]
-    if report["weekly_day"].strip():
-        try:
-            parse_day(report["weekly_day"])
-        except CalendarError:
-            raise ConfigError(
-                f'[report] weekly_day = {report["weekly_day"]!r}; use a day name such as "senin" (or "" for no weekly summary)'
-            ) from None
-    parse_clock(report["weekly_time"], "[report] weekly_time")
-    if report["weekly_weeks"] < 1:
-        raise ConfigError("[report] weekly_weeks must be 1 or more (weeks shown in the weekly charts)")
+    roles, columns = _roles(raw["roles"]), _columns(raw["columns"])
+    tz = _timezone(raw["timezone"])
+    sop_path = resolve_sop(raw["sop"], base)
+    sheets = SheetsSettings.read(raw["sheets"], base)
+    email = EmailSettings.read(raw["email"], base)
+    fingerprint = json.dumps({**raw, "sop": str(sop_path)}, sort_keys=True, default=str)
+    return Config(
+        path=path,
+        tz=tz,
+        sop_path=sop_path,
+        agency_name=raw["agency_name"],
+        status_sheet_url=raw["status_sheet_url"],
+        sheets=sheets,
+        ledger_path=resolve_path(raw["ledger"]["path"], base),
+        email=email,
+        intake=IntakeSettings.read(raw["intake"]),
+        serve=ServeSettings.read(raw["serve"]),
+        report=ReportSettings.read(raw["report"]),
+        calendar=_calendar(raw["calendar"]),
+        escalation=AlertPolicy.from_config(raw["escalation"]),
+        citizen=CitizenSettings.read(raw["citizen"]),
+        digest=DigestSettings.read(raw["digest"]),
+        columns=columns,
+        roles=roles,
+        fingerprint=hashlib.sha256(fingerprint.encode()).hexdigest(),
+    )
 
 
 def load_config(path: Path) -> Config:

@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from cakra.app import App
 from cakra.ingest.responses import read_reports, response_key
@@ -76,9 +76,9 @@ class CycleResult:
 def ensure_tabs(app: App) -> list[str]:
     """Create the status, history and dashboard tabs when missing (first run, or an operator deleted one)."""
     sheets = app.config.sheets
-    wanted = {sheets["status_tab"]: HEADERS, sheets["history_tab"]: HISTORY_HEADERS}
-    if sheets["dashboard_tab"]:
-        wanted[sheets["dashboard_tab"]] = [DASHBOARD_TITLE]
+    wanted = {sheets.status_tab: HEADERS, sheets.history_tab: HISTORY_HEADERS}
+    if sheets.dashboard_tab:
+        wanted[sheets.dashboard_tab] = [DASHBOARD_TITLE]
     existing = set(app.sheets.tab_names())
     return [
         name
@@ -146,14 +146,13 @@ def _poll(app: App, now: datetime, on_before_send: Callable[[OutboxRow], None] |
     by_response = {case.report.response_key: case for case in cases}
     reports = read_reports(
         view.responses,
-        config.aliases(),
+        config.columns,
         sop,
         app.sheets.timezone,
-        user_fields=list(config.raw["columns"]),
         skip={key: by_response[key].report.fingerprint for key in keys if key in by_response},
         rows=view.response_rows,
     )
-    window = timedelta(hours=config.intake["duplicate_window_hours"])
+    window = config.intake.duplicate_window
     ctx = StepContext(sop, app.calendar, ledger, now)
     with ledger.transaction():
         new: list[Case] = []
@@ -190,9 +189,9 @@ def _poll(app: App, now: datetime, on_before_send: Callable[[OutboxRow], None] |
         )
         result.messages = enqueue_notices(app.mailer, sop, notices, now)
         result.reminders, result.escalations = _count(notices, "reminder"), _count(notices, "escalated")
-        if config.raw["citizen"]["send"]:
+        if config.citizen.send:
             closed = [c for c in edits.moved if not c.is_open]
-            contact = config.raw["citizen"]["contact"]
+            contact = config.citizen.contact
             result.citizen = enqueue_citizen_messages(
                 app.mailer, sop, now, opened=new, closed=closed, contact=contact
             )
@@ -234,7 +233,7 @@ def _write(
     partial cycle looks at the row (and saves holding 50,000 rows' values at once).
     """
     config, sop, ledger = app.config, app.sop, app.ledger
-    summary_chars = int(config.intake["description_chars"])
+    summary_chars = config.intake.description_chars
     remembered: dict[str, dict[str, str]] = {}
 
     def wanted(case: Case) -> dict[str, str]:
@@ -248,7 +247,7 @@ def _write(
         # be checked keep what they really show).
         status.assume(ledger.shown(c.ticket for c in on_sheet if c.ticket not in checked))
     writes: list[CellWrite] = status.writes(on_sheet, wanted, changed=remembered)
-    writes += history_writes(config.sheets["history_tab"], history, sop, config.tz)
+    writes += history_writes(config.sheets.history_tab, history, sop, config.tz)
     if view.dashboard is not None:
         visited = month_visits(app, cases, now)
         grid = dashboard_grid(cases, visited, sop, now, config.tz, ledger.kecamatan_totals())

@@ -21,9 +21,8 @@ from cakra.common.errors import CakraError
 from cakra.config import Config
 from cakra.cycle import poll
 from cakra.jobs import digests, summary, weekly
-from cakra.ledger.runs import latest_run, parse_clock
+from cakra.ledger.runs import latest_run
 from cakra.notify.report import week_start
-from cakra.workflow.holidays_id import parse_day
 
 log = logging.getLogger("cakra.serve")
 
@@ -34,12 +33,10 @@ class Service:
     def __init__(self, app: App, clock: Callable[[], datetime] | None = None) -> None:
         self.app = app
         self.clock = clock or (lambda: datetime.now(app.config.tz))
-        self.report_time = parse_clock(app.config.serve["report_time"], "[serve] report_time")
-        digest_time = app.config.digest["time"].strip()
-        self.digest_time = parse_clock(digest_time, "[digest] time") if digest_time else None
-        report = app.config.report
-        self.weekly_time = parse_clock(report["weekly_time"], "[report] weekly_time")
-        self.weekly_day = parse_day(report["weekly_day"]) if report["weekly_day"].strip() else None
+        self.report_time = app.config.serve.report_time
+        self.digest_time = app.config.digest.time
+        self.weekly_time = app.config.report.weekly_time
+        self.weekly_day = app.config.report.weekly_day
         self.stopping = threading.Event()
 
     def poll_job(self) -> bool:
@@ -105,8 +102,8 @@ class Service:
     def run(self) -> int:
         """Loop until ``stopping`` is set (by SIGTERM/SIGINT). Returns the exit status."""
         scheduler = schedule.Scheduler()
-        scheduler.every(int(self.app.config.serve["poll_seconds"])).seconds.do(self.poll_job)
-        zone = self.app.config.raw["timezone"]
+        scheduler.every(self.app.config.serve.poll_seconds).seconds.do(self.poll_job)
+        zone = self.app.config.tz.key
         scheduler.every().day.at(self.report_time.strftime("%H:%M"), zone).do(self.report_job)
         if self.digest_time is not None:
             scheduler.every().day.at(self.digest_time.strftime("%H:%M"), zone).do(self.digest_job)
@@ -136,7 +133,7 @@ def serve(config: Config) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     print(
-        f"Cakra berjalan: siklus tiap {config.serve['poll_seconds']} detik; hentikan dengan Ctrl-C",
+        f"Cakra berjalan: siklus tiap {config.serve.poll_seconds} detik; hentikan dengan Ctrl-C",
         flush=True,
     )
     try:

@@ -9,13 +9,15 @@ from cakra.cycle import ensure_tabs
 
 
 def initialise(app: App) -> Iterator[str]:
-    """Create missing tabs and let the backend apply its formatting; yield one line per thing done."""
+    """Create missing tabs and, on Google, format the status tab; yield one line per thing done."""
     created = ensure_tabs(app)
     for name in created:
         yield f"tab {name!r} created"
-    if app.config.sheets["backend"] == "google":  # dropdowns, protection and formatting
+    if app.config.sheets.backend == "google":  # dropdowns, protection and formatting
+        from cakra.sheets.google import GoogleSheets
         from cakra.tabs.google_format import prepare_status_tab
 
-        yield from prepare_status_tab(app.sheets, app.config.sheets["status_tab"], app.sop)
+        if isinstance(app.sheets, GoogleSheets):
+            yield from prepare_status_tab(app.sheets, app.config.sheets.status_tab, app.sop)
     if not created:
         yield "all tabs already exist; nothing to create"

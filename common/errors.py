@@ -18,7 +18,3 @@ class SopError(CakraError):
 
 class SheetError(CakraError):
     """A tab or header the service needs is missing, or the sheet service refused a request."""
-
-    def __init__(self, message: str, *, transient: bool = False) -> None:
-        super().__init__(message)
-        self.transient = transient

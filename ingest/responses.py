@@ -1,8 +1,9 @@
 """Form responses -> normalised ``Report`` records (pandas).
 
-Columns are found by header through aliases (question titles differ from agency to agency). Each
-response is keyed by its row: Google Forms appends a row per response and rewrites that same row when
-the respondent edits the answer, so the row is the response's identity and the timestamp is not.
+Columns are found by header through aliases (``ingest/columns.py``: question titles differ from agency to
+agency). Each response is keyed by its row: Google Forms appends a row per response and rewrites that
+same row when the respondent edits the answer, so the row is the response's identity and the timestamp
+is not.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from cakra.common.errors import SheetError
+from cakra.ingest.columns import ColumnAliases
 from cakra.ingest.fields import clean_text, extract_links, normalise_nik, normalise_phone, parse_timestamp
 from cakra.sheets.base import Tab
 from cakra.workflow.case import Report
@@ -25,13 +27,12 @@ TEXT_FIELDS = ("name", "email", "category", "kecamatan", "desa", "description")
 REQUIRED_FIELDS = ("timestamp",)
 
 
-def locate_columns(
-    tab: Tab, aliases: Mapping[str, Sequence[str]], user_fields: Sequence[str]
-) -> dict[str, int]:
+def locate_columns(tab: Tab, columns: ColumnAliases) -> dict[str, int]:
     """Map each known field to a column position; raise ``SheetError`` for a header that cannot be found.
 
-    A field the user configured aliases for, and the timestamp, must be present; others are optional.
+    The timestamp, and each field the agency named headers for, must be present; others are optional.
     """
+    aliases = columns.names
     found: dict[str, int] = {}
     for field_name, names in aliases.items():
         for name in names:
@@ -39,7 +40,7 @@ def locate_columns(
             if position is not None:
                 found[field_name] = position
                 break
-    for field_name in (*REQUIRED_FIELDS, *user_fields):
+    for field_name in columns.required:
         if field_name not in found:
             names = ", ".join(repr(n) for n in aliases[field_name][:4])
             raise SheetError(
@@ -61,11 +62,10 @@ def _fingerprint(row: Sequence[object]) -> str:
 
 def read_reports(
     tab: Tab,
-    aliases: Mapping[str, Sequence[str]],
+    columns: ColumnAliases,
     sop: Sop,
     tz: ZoneInfo,
     *,
-    user_fields: Sequence[str] = (),
     skip: Mapping[str, str] | None = None,
     rows: Sequence[int] | None = None,
 ) -> list[Report]:
@@ -76,7 +76,7 @@ def read_reports(
     incremental: an unchanged response costs one hash, an edited one is read again. Only the cells under
     a header count (what a partial read of the row returns, cakra/sheet_view.py).
     """
-    columns = locate_columns(tab, aliases, user_fields)
+    found = locate_columns(tab, columns)
     skip = skip or {}
     header_width = len(tab.rows[0])
     positions: list[int] = []
@@ -96,9 +96,9 @@ def read_reports(
     if not positions:
         return []
     body = tab.rows
-    width = max(columns.values()) + 1
+    width = max(found.values()) + 1
     frame = pd.DataFrame([(list(body[i]) + [None] * width)[:width] for i in positions], dtype=object).rename(
-        columns={pos: name for name, pos in columns.items()}
+        columns={pos: name for name, pos in found.items()}
     )
     for name in (*TEXT_FIELDS, "nik", "phone", "event_photo", "ktp_photo", "timestamp", "privacy"):
         if name not in frame.columns:
@@ -116,7 +116,7 @@ def read_reports(
         if received is None:
             problems.append(f"Cap waktu tidak terbaca ({clean_text(record['timestamp']) or 'kosong'})")
         nik, nik_problem = normalise_nik(record["nik"])
-        if nik_problem and "nik" in columns:
+        if nik_problem and "nik" in found:
             problems.append(nik_problem)
         phone, phone_problem = normalise_phone(record["phone"])
         if phone_problem:

@@ -1,24 +1,31 @@
-"""Redirect Google API calls of a requests session to another endpoint (``api_endpoint``).
+"""Send a requests session's Google API calls to another endpoint (``api_endpoint``, e.g. the emulator).
 
-``point_session_at(session, "http://127.0.0.1:8080")`` makes every request the session sends to
-``https://sheets.googleapis.com`` or ``https://www.googleapis.com`` (Drive, uploads) go to the given
-scheme+host (+ optional path prefix) instead, keeping path and query.  It works for a plain
-``requests.Session`` and for ``google.auth.transport.requests.AuthorizedSession`` (token refresh and
-retries go through the same wrapped ``request``); other hosts (e.g. the OAuth token URI) are left
-alone.  Calling it again re-points the session.  The production Google backend uses this for its
-optional ``api_endpoint`` config key; tests use it to talk to the emulator.
+``point_session_at(session, "http://127.0.0.1:8080")`` mounts, on ``session``, a transport adapter for
+``https://sheets.googleapis.com`` and ``https://www.googleapis.com`` (Drive, uploads) that sends each
+request to the given scheme+host (+ optional path prefix) instead, keeping path and query. Mounting
+adapters is requests' own extension point, so it works for a plain ``requests.Session`` and for
+google-auth's ``AuthorizedSession`` alike (token refresh and its retry of a 401 go through the session as
+usual); other hosts (e.g. the OAuth token URI) keep the default adapter. Calling it again re-points the
+session. The Google backend uses it for its optional ``api_endpoint`` config key; tests and the demo use
+it to talk to the emulator.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from requests.utils import should_bypass_proxies
 
 GOOGLE_API_HOSTS = frozenset({"sheets.googleapis.com", "www.googleapis.com"})
-_ORIGINAL = "_cakra_original_request"
+
+
+def is_endpoint(api_endpoint: str) -> bool:
+    """True for a base URL with a scheme and a host, e.g. ``http://127.0.0.1:8085``."""
+    parts = urlsplit(api_endpoint)
+    return bool(parts.scheme and parts.netloc)
 
 
 def rewrite_url(url: str, api_endpoint: str) -> str:
@@ -30,19 +37,29 @@ def rewrite_url(url: str, api_endpoint: str) -> str:
     return urlunsplit((base.scheme, base.netloc, base.path + parts.path, parts.query, parts.fragment))
 
 
+class EndpointAdapter(HTTPAdapter):
+    """An ``HTTPAdapter`` that sends Google API requests to ``api_endpoint`` (see the module doc)."""
+
+    def __init__(self, api_endpoint: str) -> None:
+        if not is_endpoint(api_endpoint):
+            raise ValueError(f"api_endpoint must look like 'http://host:port', got {api_endpoint!r}")
+        super().__init__()
+        self.api_endpoint = api_endpoint
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        url = rewrite_url(request.url or "", self.api_endpoint)
+        if url != request.url:
+            request = request.copy()
+            request.url = url
+            # The session chose proxies for Google's host; the request now goes elsewhere (NO_PROXY).
+            if kwargs.get("proxies") and should_bypass_proxies(url, no_proxy=None):
+                kwargs["proxies"] = {}
+        return super().send(request, **kwargs)
+
+
 def point_session_at(session: requests.Session, api_endpoint: str) -> requests.Session:
-    """Wrap ``session.request`` so Google API URLs go to ``api_endpoint``; returns the session."""
-    if not urlsplit(api_endpoint).scheme or not urlsplit(api_endpoint).netloc:
-        raise ValueError(f"api_endpoint must look like 'http://host:port', got {api_endpoint!r}")
-    original: Callable[..., requests.Response] = getattr(session, _ORIGINAL, None) or session.request
-
-    def request(*args: Any, **kwargs: Any) -> requests.Response:
-        if "url" in kwargs:
-            kwargs["url"] = rewrite_url(str(kwargs["url"]), api_endpoint)
-        elif len(args) >= 2:
-            args = (args[0], rewrite_url(str(args[1]), api_endpoint), *args[2:])
-        return original(*args, **kwargs)
-
-    setattr(session, _ORIGINAL, original)
-    session.request = request  # type: ignore[method-assign]
+    """Mount an ``EndpointAdapter`` for the Google API hosts on ``session``; returns the session."""
+    adapter = EndpointAdapter(api_endpoint)
+    for host in sorted(GOOGLE_API_HOSTS):
+        session.mount(f"https://{host}/", adapter)
     return session

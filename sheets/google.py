@@ -7,37 +7,30 @@
   into row runs; nothing at all when nothing changed. Never USER_ENTERED, never per-cell updates.
 - The grid is grown (``appendDimension``) only when a write would pass its edge, with headroom, so it
   is a rare extra request rather than one per cycle.
-- Every request goes through ``sheets.retry.call``: bounded exponential backoff with jitter.
+- Every request goes through ONE seam, gspread's ``http_client``: ``sheets.retry.RetryingHTTPClient``
+  (bounded exponential backoff with jitter, one-line ``SheetError``s). ``api_endpoint`` (the emulator) is
+  a transport adapter mounted on the session (``sheets.endpoint``).
+- Plain arguments only: credentials are loaded by the caller (``cakra.credentials``), tab names and ids
+  come from it too; nothing here reads the app's config.
 """
 
 from __future__ import annotations
 
-import stat
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
-from datetime import timedelta
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
-import google.auth
-import google.auth._helpers
 import gspread
-import requests
+from google.auth.credentials import Credentials
 from google.auth.transport.requests import AuthorizedSession
-from google.oauth2 import service_account
+from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
 
-from cakra.common.errors import ConfigError, SheetError
-from cakra.config import DEFAULT_RESPONSE_TABS
+from cakra.common.errors import SheetError
 from cakra.sheets.base import Block, CellWrite, Tab, assemble
 from cakra.sheets.endpoint import point_session_at
-from cakra.sheets.retry import RetryPolicy, call
+from cakra.sheets.retry import RetryingHTTPClient, RetryPolicy
 
-if TYPE_CHECKING:
-    from cakra.config import Config
-    from cakra.workflow.sop import Sop
-
-SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]  # values and formatting only; no Drive access
 GRID_HEADROOM = 1000
 USER_AGENT = "cakra (gzip)"
 
@@ -69,43 +62,6 @@ def block_a1(tab: str, block: Block | None) -> str:
     return f"{quote_tab(tab)}!{first}:{last}"
 
 
-def load_credentials(key_path: str, scopes: Sequence[str] = SCOPES, *, google_endpoint: bool = True) -> Any:
-    """A service-account key (refused when others can read it) or Application Default Credentials.
-
-    ``google_endpoint=False`` (an ``api_endpoint`` such as the local emulator) turns off google-auth's
-    Regional Access Boundary lookup, which would otherwise call iamcredentials.googleapis.com: a
-    boundary means nothing to an endpoint that is not Google's, and that call must not leave the machine.
-    """
-    credentials = _load_credentials(key_path, scopes)
-    if not google_endpoint and hasattr(credentials, "_set_regional_access_boundary"):
-        forever = google.auth._helpers.utcnow() + timedelta(days=36500)
-        credentials._set_regional_access_boundary({"encodedLocations": "0x0", "expiry": forever})
-    return credentials
-
-
-def _load_credentials(key_path: str, scopes: Sequence[str]) -> Any:
-    if not key_path:
-        try:
-            credentials, _ = google.auth.default(scopes=list(scopes))
-        except google.auth.exceptions.DefaultCredentialsError:
-            raise ConfigError(
-                "no Google credentials: set [sheets] credentials to a service-account key under credentials/,"
-                " or configure Application Default Credentials"
-            ) from None
-        return credentials
-    path = Path(key_path)
-    if not path.exists():
-        raise ConfigError(
-            f"[sheets] credentials {path} does not exist; download the service-account key there"
-        )
-    if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise ConfigError(f"the key {path} can be read by other users; fix it with: chmod 600 {path}")
-    try:
-        return service_account.Credentials.from_service_account_file(str(path), scopes=list(scopes))
-    except (ValueError, KeyError) as exc:
-        raise ConfigError(f"[sheets] credentials {path} is not a service-account key ({exc})") from None
-
-
 class GoogleSheets:
     """A SheetBackend over one or two spreadsheets (form responses; optionally a separate status one)."""
 
@@ -115,37 +71,50 @@ class GoogleSheets:
         spreadsheet_id: str,
         responses_tabs: Sequence[str],
         status_spreadsheet_id: str = "",
-        policy: RetryPolicy | None = None,
     ) -> None:
+        """``client`` must send through a ``RetryingHTTPClient`` (``connect`` builds one); the response tabs
+        live in ``spreadsheet_id``, every other tab in ``status_spreadsheet_id`` (default: the same)."""
+        if not isinstance(client.http_client, RetryingHTTPClient):
+            raise TypeError("GoogleSheets needs a gspread.Client built with http_client=RetryingHTTPClient")
         self.client = client
-        self.policy = policy or RetryPolicy()
+        self.http: RetryingHTTPClient = client.http_client
         self.main_id = spreadsheet_id
         self.status_id = status_spreadsheet_id or spreadsheet_id
         self.responses_tabs = set(responses_tabs)
-        self.http = client.http_client
         self._meta: dict[
             str, dict[str, Any]
         ] = {}  # spreadsheet id -> {"tz": ZoneInfo, "sheets": {title: props}}
 
     @classmethod
-    def from_config(cls, config: Config, session: requests.Session | None = None) -> GoogleSheets:
-        sheets = config.sheets
-        if session is None:
-            credentials = load_credentials(sheets["credentials"], google_endpoint=not sheets["api_endpoint"])
-            session = AuthorizedSession(credentials)
-        if sheets["api_endpoint"]:
-            point_session_at(session, sheets["api_endpoint"])
+    def connect(
+        cls,
+        credentials: Credentials,
+        spreadsheet_id: str,
+        responses_tabs: Sequence[str],
+        *,
+        status_spreadsheet_id: str = "",
+        api_endpoint: str = "",
+    ) -> GoogleSheets:
+        """A backend whose requests carry ``credentials`` (scoped for Sheets; ``cakra.credentials`` loads
+        them), sent to ``api_endpoint`` instead of Google when given. Nothing is requested yet."""
+        session = AuthorizedSession(credentials)
+        if api_endpoint:
+            point_session_at(session, api_endpoint)
         # Google compresses an answer only when the user agent says "gzip" (and Accept-Encoding allows
         # it, which requests does): a 50,000-case read shrinks from about 9 MB to under 1 MB on the wire.
         session.headers["User-Agent"] = USER_AGENT
-        client = gspread.Client(auth=None, session=session)  # type: ignore[arg-type]  # the session carries auth
+        client = gspread.Client(auth=None, session=session, http_client=RetryingHTTPClient)  # type: ignore[arg-type]
         client.set_timeout(60)
-        tabs = (
-            DEFAULT_RESPONSE_TABS
-            if sheets["responses_tab"] in DEFAULT_RESPONSE_TABS
-            else (sheets["responses_tab"],)
-        )
-        return cls(client, sheets["spreadsheet_id"], tabs, sheets["status_spreadsheet_id"])
+        return cls(client, spreadsheet_id, responses_tabs, status_spreadsheet_id)
+
+    @property
+    def policy(self) -> RetryPolicy:
+        """How requests are retried (tests inject an instant ``sleep``)."""
+        return self.http.policy
+
+    @policy.setter
+    def policy(self, policy: RetryPolicy) -> None:
+        self.http.policy = policy
 
     # metadata ------------------------------------------------------------------------------------
     def _spreadsheet_for(self, tab: str) -> str:
@@ -156,17 +125,14 @@ class GoogleSheets:
         return self._spreadsheet_for(tab)
 
     def batch_update(self, spreadsheet_id: str, what: str, requests_: list[dict[str, Any]]) -> Any:
-        """One structural ``spreadsheets.batchUpdate`` (new tabs, grid growth, formatting)."""
-        return call(
-            what, lambda: self.http.batch_update(spreadsheet_id, {"requests": requests_}), self.policy
-        )
+        """One structural ``spreadsheets.batchUpdate`` (new tabs, grid growth, formatting); ``what`` names
+        it in the error line ("create the tab 'X'")."""
+        url = SPREADSHEET_BATCH_UPDATE_URL % spreadsheet_id
+        return self.http.request("post", url, json={"requests": requests_}, purpose=what).json()
 
     def fetch_metadata(self, spreadsheet_id: str, fields: str) -> Any:
-        return call(
-            "read the spreadsheet's metadata",
-            lambda: self.http.fetch_sheet_metadata(spreadsheet_id, {"fields": fields}),
-            self.policy,
-        )
+        """The spreadsheet's metadata, only ``fields`` (a field mask)."""
+        return self.http.fetch_sheet_metadata(spreadsheet_id, {"fields": fields})
 
     def _metadata(self, spreadsheet_id: str, refresh: bool = False) -> dict[str, Any]:
         if refresh or spreadsheet_id not in self._meta:
@@ -221,13 +187,7 @@ class GoogleSheets:
                 "majorDimension": "COLUMNS" if by_columns else "ROWS",
             }
             ranges = [block_a1(tab, block) for tab, block in parts]
-            reply = call(
-                "read the tabs",
-                lambda spreadsheet_id=spreadsheet_id, ranges=ranges, params=params: (
-                    self.http.values_batch_get(spreadsheet_id, ranges, params=params)
-                ),
-                self.policy,
-            )
+            reply = self.http.values_batch_get(spreadsheet_id, ranges, params=params)
             read: dict[str, list[tuple[Block, list[list[Any]]]]] = defaultdict(list)
             for (tab, block), value_range in zip(parts, reply.get("valueRanges", []), strict=True):
                 read[tab].append((block or WHOLE, value_range.get("values", [])))
@@ -252,13 +212,7 @@ class GoogleSheets:
         for spreadsheet_id, book_cells in by_book.items():
             self._grow_grid(spreadsheet_id, book_cells)
             body = {"valueInputOption": "RAW", "data": coalesce(book_cells)}
-            call(
-                "write the changed cells",
-                lambda spreadsheet_id=spreadsheet_id, body=body: self.http.values_batch_update(
-                    spreadsheet_id, body
-                ),
-                self.policy,
-            )
+            self.http.values_batch_update(spreadsheet_id, body)
         return len(cells)
 
     def _grow_grid(self, spreadsheet_id: str, cells: Sequence[CellWrite]) -> None:
@@ -310,12 +264,6 @@ class GoogleSheets:
         self._metadata(spreadsheet_id, refresh=True)
         self.write([CellWrite(name, 1, col, title) for col, title in enumerate(header, start=1)])
         return True
-
-    def prepare_status_tab(self, tab: str, sop: Sop) -> Iterator[str]:
-        """``init``'s formatting of the status tab (dropdown, protection, colours); idempotent."""
-        from cakra.tabs.google_format import prepare_status_tab
-
-        yield from prepare_status_tab(self, tab, sop)
 
     def forget_metadata(self) -> None:
         """Drop cached metadata (after a failed cycle, in case an operator renamed or deleted a tab)."""

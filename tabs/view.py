@@ -20,12 +20,13 @@ but ask the next one for a full read.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import TypeVar
 
 from cakra.common.errors import CakraError, SheetError
+from cakra.ingest.columns import ColumnAliases
 from cakra.ingest.responses import locate_columns
 from cakra.ledger.store import Ledger
 from cakra.sheets.base import Block, SheetBackend, Tab
@@ -45,8 +46,7 @@ class Layout:
     status_tab: str
     dashboard_tab: str  # "" when there is none
     verify_rows: int  # whole rows of each tab checked per partial read
-    aliases: Mapping[str, list[str]]  # field -> the question titles that carry it
-    user_fields: tuple[str, ...]  # fields the agency mapped itself ([columns]): a missing one is an error
+    columns: ColumnAliases  # which question titles carry which field
     # Changes whenever anything that shapes the service's cells may have changed (config, SOP, this
     # module's FORMAT): a new version makes the next cycle read everything.
     version: str
@@ -171,7 +171,7 @@ def _full_view(layout: Layout, tabs: dict[str, Tab | None], stored: dict[int, st
             "set [sheets] responses_tab to the tab the form writes to"
         )
     status = tabs.get(layout.status_tab) or Tab(layout.status_tab, [list(HEADERS)])
-    timestamp = locate_columns(responses, layout.aliases, list(layout.user_fields))["timestamp"]
+    timestamp = locate_columns(responses, layout.columns)["timestamp"]
     rows = list(range(1, len(responses.rows)))
     state = ViewState(
         version=layout.version,

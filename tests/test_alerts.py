@@ -138,7 +138,7 @@ def test_escalation_mistakes_are_one_clear_line(table: dict, fragment: str) -> N
 
 
 def test_policy_defaults() -> None:
-    policy = AlertPolicy.from_config(build_config({}).raw["escalation"])
+    policy = build_config({}).escalation
     assert policy == AlertPolicy(0.8, None, True, TimeLimit(1, "days", working=True))
 
 

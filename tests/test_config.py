@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError
+from datetime import date, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -36,16 +39,57 @@ def test_every_key_is_documented_in_the_readme_and_the_example(key: str) -> None
 
 def test_example_config_is_valid() -> None:
     config = load_config(ROOT / "config.example.toml")
-    assert config.sheets["backend"] == "local"
+    assert config.sheets.backend == "local"
 
 
 def test_user_values_override_defaults_and_paths_resolve_against_the_config(tmp_path: Path) -> None:
     config = build_config(
         {"sheets": {"workbook": "data/x.xlsx"}, "serve": {"poll_seconds": 30}}, tmp_path / "c.toml"
     )
-    assert config.sheets["workbook"] == str(tmp_path / "data" / "x.xlsx")
-    assert config.serve["poll_seconds"] == 30 and config.serve["report_time"] == "07:00"
-    assert config.sheets["status_tab"] == "Status Kasus"
+    assert config.sheets.workbook == tmp_path / "data" / "x.xlsx"
+    assert config.serve.poll_seconds == 30 and config.serve.report_time == time(7, 0)
+    assert config.sheets.status_tab == "Status Kasus"
+
+
+def test_every_section_is_parsed_once_into_typed_settings(tmp_path: Path) -> None:
+    config = build_config(
+        {
+            "timezone": "Asia/Makassar",
+            "sheets": {"credentials": "credentials/sa.json", "responses_tab": "Jawaban"},
+            "email": {"from": "Dinas <cakra@dinas.example>", "outbox_dir": "/srv/outbox"},
+            "intake": {"duplicate_window_hours": 48},
+            "report": {"weekly_day": "jumat", "weekly_time": "16.30"},
+            "digest": {"time": ""},
+            "calendar": {"working_hours": {"sabtu": "08:00-12:00"}, "extra_holidays": ["2026-12-24"]},
+            "escalation": {"repeat_interval": "tidak ada"},
+            "columns": {"nik": ["NIK Anda"]},
+            "roles": {"operator": {"emails": ["op@dinas.example"]}},
+        },
+        tmp_path / "c.toml",
+    )
+    assert config.tz == ZoneInfo("Asia/Makassar")
+    assert config.sop_path.name == "cakra-linmas.toml" and config.ledger_path == tmp_path / "cakra.sqlite"
+    assert config.sheets.credentials == tmp_path / "credentials" / "sa.json"
+    assert config.sheets.response_tabs == ("Jawaban",)
+    assert build_config({}).sheets.response_tabs == ("Form Responses 1", "Jawaban Formulir 1")
+    assert build_config({}).sheets.credentials is None
+    assert config.email.outbox_dir == Path("/srv/outbox") and config.email.domain == "dinas.example"
+    assert config.intake.duplicate_window == timedelta(hours=48)
+    assert (config.report.weekly_day, config.report.weekly_time) == (4, time(16, 30))
+    assert config.digest.time is None and config.digest.roles == ()
+    assert config.calendar.working_hours == {5: ((480, 720),)}
+    assert config.calendar.extra_holidays == {date(2026, 12, 24)}
+    assert config.escalation.repeat_interval is None
+    assert config.columns.names["nik"][:2] == ("NIK Anda", "NIK") and "nik" in config.columns.required
+    assert config.role_emails("operator") == ["op@dinas.example"] and config.role_emails("kabid") == []
+    with pytest.raises(FrozenInstanceError):
+        config.serve = config.serve  # type: ignore[misc]
+
+
+def test_the_fingerprint_follows_every_setting(tmp_path: Path) -> None:
+    same = [build_config({}, tmp_path / "c.toml").fingerprint for _ in range(2)]
+    other = build_config({"intake": {"description_chars": 80}}, tmp_path / "c.toml").fingerprint
+    assert same[0] == same[1] != other
 
 
 @pytest.mark.parametrize(
@@ -58,6 +102,23 @@ def test_user_values_override_defaults_and_paths_resolve_against_the_config(tmp_
         ({"columns": {"alamat": ["Alamat"]}}, "unknown field 'alamat'"),
         ({"sheets": {"backend": "google"}}, "spreadsheet_id"),
         ({"sheets": {"verify_rows": 0}}, "verify_rows must be at least 1"),
+        ({"serve": {"poll_seconds": 0}}, "[serve] poll_seconds must be more than 0"),
+        ({"serve": {"poll_seconds": -60}}, "[serve] poll_seconds must be more than 0"),
+        ({"serve": {"report_time": "pagi"}}, "[serve] report_time = 'pagi' must be a local time"),
+        ({"intake": {"duplicate_window_hours": -1}}, "[intake] duplicate_window_hours must be 0 or more"),
+        ({"intake": {"description_chars": 0}}, "[intake] description_chars must be at least 1"),
+        ({"email": {"timeout": -5}}, "[email] timeout must be at least 1"),
+        ({"email": {"port": 0}}, "[email] port must be from 1 to 65535"),
+        ({"email": {"port": 70000}}, "[email] port must be from 1 to 65535"),
+        ({"email": {"security": "tls"}}, "[email] security = 'tls'; choose one of starttls, ssl, none"),
+        ({"email": {"backend": "gmail"}}, "needs delegated_user"),
+        ({"email": {"api_endpoint": "localhost:8085"}}, "[email] api_endpoint = 'localhost:8085' must look"),
+        ({"sheets": {"api_endpoint": "127.0.0.1"}}, "[sheets] api_endpoint = '127.0.0.1' must look"),
+        ({"report": {"weekly_weeks": 0}}, "[report] weekly_weeks must be 1 or more"),
+        ({"report": {"weekly_day": "someday"}}, "[report] weekly_day = 'someday'"),
+        ({"report": {"roles": ["kabid", 3]}}, "[report] roles must be a list of SOP role ids"),
+        ({"digest": {"time": "25:00"}}, "[digest] time = '25:00' must be a local time"),
+        ({"calendar": {"cuti_bersama": True, "country_holidays": False}}, "[calendar] cuti_bersama = true"),
     ],
 )
 def test_mistakes_are_one_clear_line(user: dict, fragment: str, tmp_path: Path) -> None:

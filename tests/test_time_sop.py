@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from cakra.app import make_calendar, merge_calendar_tables
+from cakra.app import make_calendar
 from cakra.common.errors import ConfigError, SopError
 from cakra.config import build_config
 from cakra.ledger.store import Ledger
 from cakra.notify.report import summary_context
+from cakra.workflow.calendar_settings import CalendarSettings
 from cakra.workflow.case import Case
 from cakra.workflow.sop import load_sop
 from tests.helpers_time import REPORTER, mail_to, plain, recipients, use_sipendekar, wib
@@ -56,13 +57,16 @@ def test_the_sops_calendar_is_used_and_the_agency_config_overrides_it(tmp_path: 
 
 
 def test_agency_holidays_add_to_the_sops() -> None:
-    merged = merge_calendar_tables(
-        {"extra_holidays": ["2026-12-24"], "working_hours": {"senin": "08:00-12:00"}},
-        {"extra_holidays": ["2026-12-31"], "working_hours": {"selasa": "08:00-12:00"}, "cuti_bersama": True},
+    sop = CalendarSettings.parse(
+        {"extra_holidays": ["2026-12-24"], "working_hours": {"senin": "08:00-12:00"}}
     )
-    assert merged["extra_holidays"] == ["2026-12-24", "2026-12-31"]
-    assert merged["working_hours"] == {0: "08:00-12:00", 1: "08:00-12:00"}
-    assert merged["cuti_bersama"] is True
+    agency = CalendarSettings.parse(
+        {"extra_holidays": ["2026-12-31"], "working_hours": {"selasa": "08:00-12:00"}, "cuti_bersama": True}
+    )
+    merged = agency.over(sop)
+    assert merged.extra_holidays == {date(2026, 12, 24), date(2026, 12, 31)}
+    assert merged.working_hours == {0: ((480, 720),), 1: ((480, 720),)}
+    assert merged.cuti_bersama is True
 
 
 def test_calendar_mistakes_are_one_clear_line(tmp_path: Path) -> None:

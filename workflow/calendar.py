@@ -36,14 +36,8 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from cakra.workflow.holidays_id import (
-    DEFAULT_WORKING_HOURS,
-    CalendarError,
-    DaySchedule,
-    HolidayTable,
-    parse_day,
-    parse_hours,
-)
+from cakra.workflow.calendar_settings import CalendarSettings, full_week, read_hours
+from cakra.workflow.holidays_id import CalendarError, DaySchedule, HolidayTable
 
 __all__ = ["BusinessCalendar", "CalendarError", "LimitError", "TimeLimit"]
 
@@ -66,8 +60,6 @@ _NO_LIMIT = ("", "none", "tidak ada", "-")
 
 # Ten years without one working day can only be a configuration mistake (e.g. every date a holiday).
 _MAX_IDLE_DAYS = 3660
-# Keys accepted by ``BusinessCalendar.from_config`` (anything else is a typo and is rejected).
-_CONFIG_KEYS = ("working_hours", "extra_holidays", "country_holidays", "country", "cuti_bersama")
 
 Period = tuple[datetime, datetime]
 
@@ -127,7 +119,8 @@ class BusinessCalendar:
     ``holidays`` (a container of dates, e.g. a ``holidays.HolidayBase``) replaces the country's public
     holidays; ``country=None`` drops them; ``extra_holidays`` (dates, ``"YYYY-MM-DD"`` or
     ``"YYYY-MM-DD..YYYY-MM-DD"``) are always closed. ``holiday_categories`` go to the ``holidays`` package
-    (for Indonesia, ``"government"`` adds the cuti bersama days).
+    (for Indonesia, ``"government"`` adds the cuti bersama days). ``parsed_hours`` (weekday -> schedule,
+    as ``CalendarSettings`` holds them) stands in for ``working_hours`` when the table was read already.
     """
 
     def __init__(
@@ -139,6 +132,7 @@ class BusinessCalendar:
         country: str | None = "ID",
         *,
         holiday_categories: Iterable[str] = ("public",),
+        parsed_hours: Mapping[int, DaySchedule] | None = None,
     ) -> None:
         try:
             self.tz: tzinfo = ZoneInfo(tz) if isinstance(tz, str) else tz
@@ -146,19 +140,8 @@ class BusinessCalendar:
             raise CalendarError(
                 f"unknown timezone {tz!r}; use e.g. 'Asia/Jakarta' (WIB), 'Asia/Makassar' (WITA), 'Asia/Jayapura' (WIT)"
             ) from None
-        week: dict[int, DaySchedule] = {day: parse_hours(text) for day, text in DEFAULT_WORKING_HOURS.items()}
-        seen: set[int] = set()
-        for key, value in (working_hours or {}).items():
-            day = parse_day(key)
-            if day in seen:
-                raise CalendarError(f"day {key!r} appears twice in working_hours; give each day once")
-            seen.add(day)
-            week[day] = parse_hours(value, day=str(key))
-        self.week: tuple[DaySchedule, ...] = tuple(week[day] for day in range(7))
-        if not any(self.week):
-            raise CalendarError(
-                "working_hours close every day of the week; open at least one, e.g. senin = '07:30-16:00'"
-            )
+        hours = parsed_hours if parsed_hours is not None else read_hours(working_hours or {})
+        self.week: tuple[DaySchedule, ...] = full_week(hours)
         self.holidays = HolidayTable(
             country, extra=extra_holidays, fixed=holidays, categories=holiday_categories
         )
@@ -167,42 +150,20 @@ class BusinessCalendar:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], tz: tzinfo | str) -> BusinessCalendar:
-        """Build from a config table; keys: ``working_hours`` (day -> hours, merged over the default week),
-        ``extra_holidays`` (list of dates/ranges), ``country_holidays`` (bool, default true), ``country``
-        (ISO code, default "ID"), ``cuti_bersama`` (bool, default false: add the package's cuti bersama days).
+        """Build from a ``[calendar]`` table (keys and defaults: ``workflow/calendar_settings.py``).
         Unknown keys and malformed values raise ``CalendarError`` saying what to fix.
         """
-        if not isinstance(config, Mapping):
-            raise CalendarError(
-                f"the calendar config must be a table of settings, not {type(config).__name__}"
-            )
-        unknown = sorted(str(key) for key in config if key not in _CONFIG_KEYS)
-        if unknown:
-            raise CalendarError(
-                f"unknown calendar setting {unknown[0]!r}; use only: {', '.join(_CONFIG_KEYS)}"
-            )
-        hours = config.get("working_hours", {})
-        if not isinstance(hours, Mapping):
-            raise CalendarError("working_hours must be a table of day = hours, e.g. senin = '07:30-16:00'")
-        flags = {
-            key: config.get(key, key == "country_holidays") for key in ("country_holidays", "cuti_bersama")
-        }
-        for key, value in flags.items():
-            if not isinstance(value, bool):
-                raise CalendarError(f"{key} must be true or false, not {value!r}")
-        if flags["cuti_bersama"] and not flags["country_holidays"]:
-            raise CalendarError(
-                "cuti_bersama = true needs country_holidays = true; list the dates in extra_holidays instead"
-            )
-        country = config.get("country", "ID")
-        if not isinstance(country, str):
-            raise CalendarError(f"country must be an ISO code such as 'ID', not {country!r}")
+        return cls.from_settings(CalendarSettings.parse(config), tz)
+
+    @classmethod
+    def from_settings(cls, settings: CalendarSettings, tz: tzinfo | str) -> BusinessCalendar:
+        """Build from ``[calendar]`` settings already read (and layered: ``CalendarSettings.over``)."""
         return cls(
             tz,
-            working_hours=hours,
-            extra_holidays=config.get("extra_holidays", ()),
-            country=country if flags["country_holidays"] else None,
-            holiday_categories=("public", "government") if flags["cuti_bersama"] else ("public",),
+            parsed_hours=settings.working_hours,
+            extra_holidays=settings.extra_holidays,
+            country=settings.holiday_country,
+            holiday_categories=settings.holiday_categories,
         )
 
     # -- days -------------------------------------------------------------------------------------------

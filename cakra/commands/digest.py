@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
+from datetime import datetime, time
 from typing import TYPE_CHECKING
 
 from cakra.commands.base import Command
@@ -16,10 +16,9 @@ if TYPE_CHECKING:
 def run(args: argparse.Namespace) -> int:
     """Send today's digests now (a role that already had today's gets none)."""
     from cakra.jobs import digests
-    from cakra.ledger.runs import parse_clock
 
     def make(app: App, now: datetime) -> str:
-        at = parse_clock(app.config.digest["time"] or "00:00", "[digest] time")
+        at = app.config.digest.time or time(0, 0)
         return f"{digests(app, now, run_date=now.date(), at=at)} rekap harian dibuat"
 
     return make_and_deliver(args, make)

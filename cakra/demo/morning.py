@@ -110,7 +110,7 @@ def run_demo(out: Path, *, google_emulator: bool = False) -> int:
         return run_google_demo(out)
     config_path = prepare(out)
     config = load_config(config_path)
-    workbook = Path(config.sheets["workbook"])
+    workbook = config.sheets.workbook
     app = build_app(config)
     try:
         scenario.simulate_morning(app, LocalWorld(workbook))

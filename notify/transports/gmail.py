@@ -9,18 +9,13 @@ from __future__ import annotations
 
 import base64
 from email.message import Message
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from google.auth.credentials import Credentials
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
-from cakra.common.errors import ConfigError
 from cakra.notify.transports.base import TransportError
-
-if TYPE_CHECKING:
-    from cakra.config import Config
-
-SCOPES = ["https://www.googleapis.com/auth/gmail.send"]
 
 
 class GmailTransport:
@@ -29,18 +24,10 @@ class GmailTransport:
         self.user = user
 
     @classmethod
-    def from_config(cls, config: Config) -> GmailTransport:
-        from cakra.sheets.google import load_credentials
-
-        email = config.email
-        if not email["delegated_user"]:
-            raise ConfigError(
-                "[email] backend = 'gmail' needs delegated_user (the Workspace user to send as)"
-            )
-        credentials = load_credentials(config.sheets["credentials"], scopes=SCOPES)
-        if hasattr(credentials, "with_subject"):
-            credentials = credentials.with_subject(email["delegated_user"])
-        options = {"api_endpoint": email["api_endpoint"]} if email["api_endpoint"] else None
+    def connect(cls, credentials: Credentials, *, api_endpoint: str = "") -> GmailTransport:
+        """Send with ``credentials`` (scoped for ``gmail.send`` and delegated to the user to send as:
+        ``cakra.credentials`` loads them), through ``api_endpoint`` instead of Google's when given."""
+        options = {"api_endpoint": api_endpoint} if api_endpoint else None
         service = build(
             "gmail",
             "v1",

@@ -1,0 +1,251 @@
+"""The config's sections as frozen dataclasses, each read ONCE from its merged table (``cakra.config``).
+
+``read(table)`` takes a section's table after the defaults were merged in and every value was
+type-checked; it checks ranges and choices, parses clock times, day names, paths (relative ones against
+``base``, the config file's folder, for the sections that have paths) and endpoints, and raises
+``ConfigError`` with one line naming the key and the fix. Call sites read attributes:
+``config.serve.poll_seconds``, ``config.digest.time`` (a ``datetime.time``, or None for no digests)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Any
+
+from cakra.common.errors import ConfigError
+from cakra.ingest.columns import response_tab_names
+from cakra.ledger.runs import parse_clock
+from cakra.sheets.endpoint import is_endpoint
+from cakra.workflow.holidays_id import CalendarError, parse_day
+
+# (section, key) -> (lowest, highest or None, the one-line message when outside)
+_BOUNDS: dict[tuple[str, str], tuple[int, int | None, str]] = {
+    ("sheets", "verify_rows"): (
+        1,
+        None,
+        "[sheets] verify_rows must be at least 1 (rows of each tab checked per cycle)",
+    ),
+    ("email", "port"): (1, 65535, "[email] port must be from 1 to 65535 (587 for STARTTLS, 465 for SSL)"),
+    ("email", "timeout"): (
+        1,
+        None,
+        "[email] timeout must be at least 1 (seconds before a connection attempt is abandoned, e.g. 30)",
+    ),
+    ("intake", "duplicate_window_hours"): (
+        0,
+        None,
+        "[intake] duplicate_window_hours must be 0 or more (hours between two reports of one NIK, e.g. 24)",
+    ),
+    ("intake", "description_chars"): (
+        1,
+        None,
+        "[intake] description_chars must be at least 1 (length of the summary in the status sheet, e.g. 120)",
+    ),
+    ("serve", "poll_seconds"): (
+        1,
+        None,
+        "[serve] poll_seconds must be more than 0 (seconds between cycles, e.g. 60)",
+    ),
+    ("report", "weekly_weeks"): (
+        1,
+        None,
+        "[report] weekly_weeks must be 1 or more (weeks shown in the weekly charts)",
+    ),
+}
+
+
+def _checked(section: str, table: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``table`` once every bounded key of ``section`` is within its range."""
+    for (where, key), (low, high, message) in _BOUNDS.items():
+        if where == section and not (low <= table[key] and (high is None or table[key] <= high)):
+            raise ConfigError(message)
+    return table
+
+
+def _choice(section: str, table: Mapping[str, Any], key: str, allowed: Sequence[str]) -> str:
+    if table[key] not in allowed:
+        raise ConfigError(f"[{section}] {key} = {table[key]!r}; choose one of {', '.join(allowed)}")
+    return table[key]
+
+
+def resolve_path(value: str, base: Path) -> Path:
+    """``value`` as a path; a relative one is taken from ``base`` (the config file's folder)."""
+    return Path(value) if Path(value).is_absolute() else base / value
+
+
+def _endpoint(section: str, value: str) -> str:
+    if value and not is_endpoint(value):
+        raise ConfigError(
+            f"[{section}] api_endpoint = {value!r} must look like 'http://host:port' (or be empty for Google's)"
+        )
+    return value
+
+
+def _role_ids(section: str, value: list[Any]) -> tuple[str, ...]:
+    if not all(isinstance(role, str) for role in value):
+        raise ConfigError(f'[{section}] roles must be a list of SOP role ids, e.g. ["operator", "kasubbid"]')
+    return tuple(value)
+
+
+@dataclass(frozen=True)
+class SheetsSettings:
+    """``[sheets]``: where the form's answers are and where the service writes."""
+
+    backend: str  # "local" | "google"
+    workbook: Path
+    responses_tab: str
+    status_tab: str
+    history_tab: str
+    dashboard_tab: str  # "" = no dashboard
+    spreadsheet_id: str
+    status_spreadsheet_id: str  # "" = the same spreadsheet
+    credentials: Path | None  # None = Application Default Credentials
+    api_endpoint: str  # "" = Google's
+    verify_rows: int
+
+    @property
+    def response_tabs(self) -> tuple[str, ...]:
+        """The tab names the form's answers may be under (Google's two names for the default)."""
+        return response_tab_names(self.responses_tab)
+
+    @classmethod
+    def read(cls, table: Mapping[str, Any], base: Path) -> SheetsSettings:
+        t = _checked("sheets", table)
+        backend = _choice("sheets", t, "backend", ("local", "google"))
+        if backend == "google" and not t["spreadsheet_id"]:
+            raise ConfigError(
+                "[sheets] backend = 'google' needs spreadsheet_id (the form's response spreadsheet)"
+            )
+        return cls(
+            **{
+                **t,
+                "backend": backend,
+                "workbook": resolve_path(t["workbook"], base),
+                "credentials": resolve_path(t["credentials"], base) if t["credentials"] else None,
+                "api_endpoint": _endpoint("sheets", t["api_endpoint"]),
+            }
+        )
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    """``[email]``: how messages leave (``sender`` is the TOML key ``from``)."""
+
+    backend: str  # "outbox" | "smtp" | "gmail"
+    host: str
+    port: int
+    security: str  # "starttls" | "ssl" | "none"
+    sender: str
+    outbox_dir: Path
+    user_env: str  # the NAME of the variable holding the SMTP login
+    password_env: str
+    timeout: float  # seconds
+    delegated_user: str
+    api_endpoint: str  # "" = Google's
+
+    @property
+    def domain(self) -> str:
+        """The sender address's domain (it also names Message-IDs); ``cakra.local`` without one."""
+        address = self.sender.rsplit("<", 1)[-1].rstrip(">").strip()
+        return address.rsplit("@", 1)[-1] if "@" in address else "cakra.local"
+
+    @classmethod
+    def read(cls, table: Mapping[str, Any], base: Path) -> EmailSettings:
+        t = _checked("email", table)
+        backend = _choice("email", t, "backend", ("smtp", "outbox", "gmail"))
+        if backend == "gmail" and not t["delegated_user"]:
+            raise ConfigError(
+                "[email] backend = 'gmail' needs delegated_user (the Workspace user to send as)"
+            )
+        return cls(
+            **{
+                **{key: value for key, value in t.items() if key != "from"},
+                "backend": backend,
+                "security": _choice("email", t, "security", ("starttls", "ssl", "none")),
+                "sender": t["from"],
+                "outbox_dir": resolve_path(t["outbox_dir"], base),
+                "timeout": float(t["timeout"]),
+                "api_endpoint": _endpoint("email", t["api_endpoint"]),
+            }
+        )
+
+
+@dataclass(frozen=True)
+class IntakeSettings:
+    """``[intake]``: how new reports are taken in."""
+
+    duplicate_window: timedelta  # two similar reports of one NIK within it: a possible duplicate
+    description_chars: int  # the status sheet's summary length
+
+    @classmethod
+    def read(cls, table: Mapping[str, Any]) -> IntakeSettings:
+        t = _checked("intake", table)
+        return cls(timedelta(hours=t["duplicate_window_hours"]), t["description_chars"])
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """``[serve]``: the long-running loop."""
+
+    poll_seconds: int  # > 0
+    report_time: time  # local time of the daily leadership summary
+
+    @classmethod
+    def read(cls, table: Mapping[str, Any]) -> ServeSettings:
+        t = _checked("serve", table)
+        return cls(t["poll_seconds"], parse_clock(t["report_time"], "[serve] report_time"))
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """``[report]``: who gets the leadership summaries, and when the weekly one goes."""
+
+    roles: tuple[str, ...]
+    weekly_day: int | None  # Monday = 0; None = no weekly summary
+    weekly_time: time
+    weekly_weeks: int  # >= 1
+
+    @classmethod
+    def read(cls, table: Mapping[str, Any]) -> ReportSettings:
+        t = _checked("report", table)
+        day: int | None = None
+        if t["weekly_day"].strip():
+            try:
+                day = parse_day(t["weekly_day"])
+            except CalendarError:
+                raise ConfigError(
+                    f'[report] weekly_day = {t["weekly_day"]!r}; use a day name such as "senin" (or "" for no weekly summary)'
+                ) from None
+        return cls(
+            _role_ids("report", t["roles"]),
+            day,
+            parse_clock(t["weekly_time"], "[report] weekly_time"),
+            t["weekly_weeks"],
+        )
+
+
+@dataclass(frozen=True)
+class DigestSettings:
+    """``[digest]``: each role's daily digest of its open cases."""
+
+    time: time | None  # None = no digests
+    roles: tuple[str, ...]  # () = every internal role of the SOP
+
+    @classmethod
+    def read(cls, table: Mapping[str, Any]) -> DigestSettings:
+        at = parse_clock(table["time"], "[digest] time") if table["time"].strip() else None
+        return cls(at, _role_ids("digest", table["roles"]))
+
+
+@dataclass(frozen=True)
+class CitizenSettings:
+    """``[citizen]``: messages to reporters."""
+
+    send: bool
+    contact: str
+
+    @classmethod
+    def read(cls, table: Mapping[str, Any]) -> CitizenSettings:
+        return cls(table["send"], table["contact"])
