@@ -17,6 +17,7 @@ from typing import NoReturn
 from cakra.commands import COMMANDS, Command
 from cakra.common.errors import CakraError
 from cakra.common.pii import RedactingFilter
+from cakra.logtime import AgencyTimeFormatter
 
 PROG = "cakra"
 DEFAULT_CONFIG = "config.toml"
@@ -101,9 +102,10 @@ def build_parser() -> Parser:
 
 
 def setup_logging(verbose: bool) -> None:
-    """Log lines on stderr, each passed through the NIK-redacting filter."""
+    """Log lines on stderr, each passed through the NIK-redacting filter, stamped in the agency's
+    timezone once the config is loaded (``cakra.logtime``)."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(AgencyTimeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

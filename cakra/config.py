@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from cakra.common.errors import ConfigError
 from cakra.ingest.columns import ColumnAliases
 from cakra.settings import (
+    AdminSettings,
     CitizenSettings,
     DigestSettings,
     EmailSettings,
@@ -82,6 +83,14 @@ DEFAULTS: dict[str, Any] = {
     "escalation": {"reminder_share": 0.8, "level_interval": "", "repeat_interval": "1 hari kerja"},
     "citizen": {"send": True, "contact": ""},
     "digest": {"time": "07:30", "roles": []},
+    "admin": {
+        "emails": [],
+        "failures_before_alert": 5,
+        "undelivered_after": "1 jam",
+        "heartbeat_file": "",
+        "backup_dir": "backups",
+        "backup_keep": 14,
+    },
     "columns": {},
     "roles": {},
 }
@@ -108,6 +117,7 @@ class Config:
     escalation: AlertPolicy
     citizen: CitizenSettings
     digest: DigestSettings
+    admin: AdminSettings
     columns: ColumnAliases
     roles: Mapping[str, tuple[str, ...]]  # SOP role id -> email addresses
     fingerprint: str  # changes whenever any setting does (the sheet view reads everything again)
@@ -195,7 +205,10 @@ def build_config(user: dict[str, Any], path: Path | None = None) -> Config:
     sop_path = resolve_sop(raw["sop"], base)
     sheets = SheetsSettings.read(raw["sheets"], base)
     email = EmailSettings.read(raw["email"], base)
-    fingerprint = json.dumps({**raw, "sop": str(sop_path)}, sort_keys=True, default=str)
+    ledger_path = resolve_path(raw["ledger"]["path"], base)
+    # [admin] changes nothing a cycle reads or writes: editing it must not cost a full read of the sheets.
+    sheets_relevant = {key: value for key, value in raw.items() if key != "admin"}
+    fingerprint = json.dumps({**sheets_relevant, "sop": str(sop_path)}, sort_keys=True, default=str)
     return Config(
         path=path,
         tz=tz,
@@ -203,7 +216,7 @@ def build_config(user: dict[str, Any], path: Path | None = None) -> Config:
         agency_name=raw["agency_name"],
         status_sheet_url=raw["status_sheet_url"],
         sheets=sheets,
-        ledger_path=resolve_path(raw["ledger"]["path"], base),
+        ledger_path=ledger_path,
         email=email,
         intake=IntakeSettings.read(raw["intake"]),
         serve=ServeSettings.read(raw["serve"]),
@@ -212,6 +225,7 @@ def build_config(user: dict[str, Any], path: Path | None = None) -> Config:
         escalation=AlertPolicy.from_config(raw["escalation"]),
         citizen=CitizenSettings.read(raw["citizen"]),
         digest=DigestSettings.read(raw["digest"]),
+        admin=AdminSettings.read(raw["admin"], base, ledger_path),
         columns=columns,
         roles=roles,
         fingerprint=hashlib.sha256(fingerprint.encode()).hexdigest(),

@@ -58,6 +58,7 @@ class CycleResult:
     citizen: int = 0  # acknowledgements and closing messages to reporters
     paused: int = 0
     resumed: int = 0
+    delivery_trouble: str = ""  # one line when the transport refused messages ("" when all went)
 
     @property
     def found_work(self) -> bool:
@@ -70,6 +71,7 @@ class CycleResult:
             f"{self.cells_written} sel ditulis, {self.messages} pesan dibuat "
             f"({self.reminders} pengingat, {self.escalations} eskalasi), {self.citizen} pesan pelapor, "
             f"{self.delivered} terkirim, {self.failed} gagal"
+            + (f"; {self.delivery_trouble}" if self.delivery_trouble else "")
         )
 
 
@@ -210,7 +212,10 @@ def _deliver(
 ) -> CycleResult:
     delivery = app.mailer.deliver(now, on_before_send=on_before_send)
     result.delivered, result.failed = len(delivery.sent), len(delivery.failed)
-    log.info("siklus selesai: %s", result.summary())
+    result.delivery_trouble = delivery.trouble()
+    log.log(
+        logging.WARNING if result.delivery_trouble else logging.INFO, "siklus selesai: %s", result.summary()
+    )
     return result
 
 

@@ -74,11 +74,12 @@ def parse_month(text: str) -> tuple[int, int]:
 
 def export_month(app: App, month: str, out_dir: Path, *, now: datetime | None = None) -> list[Path]:
     """Write ``cakra-<month>.xlsx``, ``cakra-<month>-kasus.csv`` and ``cakra-<month>-riwayat.csv`` into
-    ``out_dir``; return their paths. ``now`` (default: the end of the month) judges steps still open."""
+    ``out_dir``; return their paths. Steps still open are judged at ``now`` (the time of the export),
+    or at the end of the month when it is over: a case received minutes ago is minutes old, not late."""
     year, number = parse_month(month)
     tz, sop = app.config.tz, app.sop
     since, until = month_period(year, number, tz)
-    now = now or until
+    now = until if now is None or now > until else now
     cases = [c for c in app.ledger.cases() if since <= c.report.received_at < until]
     tickets = {c.ticket for c in cases}
     history = [h for h in app.ledger.history() if h.ticket in tickets]

@@ -12,19 +12,43 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime, time
 
 import schedule
 
 from cakra.app import App, build_app
 from cakra.common.errors import CakraError
 from cakra.config import Config
-from cakra.cycle import poll
+from cakra.health import watched_poll
 from cakra.jobs import digests, summary, weekly
-from cakra.ledger.runs import latest_run
+from cakra.ledger.runs import latest_run, next_run
 from cakra.notify.report import week_start
 
 log = logging.getLogger("cakra.serve")
+
+Schedule = tuple[time, Callable[[date], bool]]  # a job's local time, and the days it runs on
+
+
+def schedules(app: App) -> dict[str, Schedule | None]:
+    """Each scheduled job (by its title for people) and when it runs; None when it is switched off."""
+    config, weekday = app.config, app.config.report.weekly_day
+    return {
+        "ringkasan harian": (config.serve.report_time, lambda _day: True),
+        "digest harian": None
+        if config.digest.time is None
+        else (config.digest.time, app.calendar.is_working_day),
+        "ringkasan mingguan": None
+        if weekday is None
+        else (config.report.weekly_time, lambda day: day.weekday() == weekday),
+    }
+
+
+def next_runs(app: App, now: datetime) -> dict[str, datetime | None]:
+    """Each scheduled job's next time after ``now`` (None when switched off)."""
+    return {
+        title: None if plan is None else next_run(now, plan[0], app.config.tz, plan[1])
+        for title, plan in schedules(app).items()
+    }
 
 
 class Service:
@@ -41,7 +65,7 @@ class Service:
 
     def poll_job(self) -> bool:
         """One cycle; True when it found work."""
-        return self.guard("poll", lambda: poll(self.app, self.clock()).found_work)
+        return self.guard("poll", lambda: watched_poll(self.app, self.clock()).found_work)
 
     def report_job(self) -> bool:
         """Today's summary once it is due; keyed by date so a restart never sends it twice."""
@@ -58,10 +82,11 @@ class Service:
 
     def digest_job(self) -> bool:
         """Each role's digest of the latest working day whose digest time has come (once per day and role)."""
-        if self.digest_time is None:
+        plan = schedules(self.app)["digest harian"]
+        if plan is None:
             return False
-        now, at = self.clock(), self.digest_time
-        run = latest_run(now, at, self.app.config.tz, self.app.calendar.is_working_day)
+        now, at = self.clock(), plan[0]
+        run = latest_run(now, at, self.app.config.tz, plan[1])
         if run is None:
             return False
 
@@ -74,10 +99,11 @@ class Service:
 
     def weekly_job(self) -> bool:
         """The weekly leadership summary of the latest ``weekly_day`` whose time has come (once per week)."""
-        if self.weekly_day is None:
+        plan = schedules(self.app)["ringkasan mingguan"]
+        if plan is None:
             return False
-        now, weekday = self.clock(), self.weekly_day
-        run = latest_run(now, self.weekly_time, self.app.config.tz, lambda day: day.weekday() == weekday)
+        now = self.clock()
+        run = latest_run(now, plan[0], self.app.config.tz, plan[1])
         if run is None:
             return False
 

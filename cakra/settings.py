@@ -18,6 +18,7 @@ from cakra.common.errors import ConfigError
 from cakra.ingest.columns import response_tab_names
 from cakra.ledger.runs import parse_clock
 from cakra.sheets.endpoint import is_endpoint
+from cakra.workflow.calendar import LimitError, TimeLimit
 from cakra.workflow.holidays_id import CalendarError, parse_day
 
 # (section, key) -> (lowest, highest or None, the one-line message when outside)
@@ -47,6 +48,16 @@ _BOUNDS: dict[tuple[str, str], tuple[int, int | None, str]] = {
         1,
         None,
         "[serve] poll_seconds must be more than 0 (seconds between cycles, e.g. 60)",
+    ),
+    ("admin", "failures_before_alert"): (
+        1,
+        None,
+        "[admin] failures_before_alert must be at least 1 (failed cycles in a row before IT is told, e.g. 5)",
+    ),
+    ("admin", "backup_keep"): (
+        1,
+        None,
+        "[admin] backup_keep must be at least 1 (backups kept in backup_dir, e.g. 14)",
     ),
     ("report", "weekly_weeks"): (
         1,
@@ -249,3 +260,39 @@ class CitizenSettings:
     @classmethod
     def read(cls, table: Mapping[str, Any]) -> CitizenSettings:
         return cls(table["send"], table["contact"])
+
+
+@dataclass(frozen=True)
+class AdminSettings:
+    """``[admin]``: the people who run the service, and how it is watched and backed up."""
+
+    emails: tuple[str, ...]  # () = no alerts are sent (only logged)
+    failures_before_alert: int  # failed cycles in a row that make one alert
+    undelivered_after: timedelta  # a message pending longer than this makes one alert
+    heartbeat_file: Path  # touched after each good cycle
+    backup_dir: Path
+    backup_keep: int  # backups kept in backup_dir (the oldest go first)
+
+    @classmethod
+    def read(cls, table: Mapping[str, Any], base: Path, ledger: Path) -> AdminSettings:
+        """``ledger`` is the resolved ledger path: the default heartbeat file lies beside it."""
+        t = _checked("admin", table)
+        if not all(isinstance(e, str) and "@" in e for e in t["emails"]):
+            raise ConfigError(f"[admin] emails must be a list of email addresses, got {t['emails']!r}")
+        try:
+            limit = TimeLimit.parse(t["undelivered_after"])
+        except LimitError as exc:
+            raise ConfigError(f"[admin] undelivered_after: {exc}") from None
+        if limit is None or limit.working or limit.amount == 0:
+            raise ConfigError(
+                f'[admin] undelivered_after = {t["undelivered_after"]!r}; write clock time such as "1 jam"'
+            )
+        heartbeat = t["heartbeat_file"]
+        return cls(
+            tuple(t["emails"]),
+            t["failures_before_alert"],
+            limit.as_timedelta(),
+            resolve_path(heartbeat, base) if heartbeat else ledger.with_name(ledger.name + ".heartbeat"),
+            resolve_path(t["backup_dir"], base),
+            t["backup_keep"],
+        )

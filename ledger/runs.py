@@ -37,3 +37,16 @@ def latest_run(
         if moment <= local and accept(day):
             return moment
     return None
+
+
+def next_run(
+    now: datetime, at: time, tz: tzinfo, accept: Callable[[date], bool] = lambda _day: True
+) -> datetime | None:
+    """The first local ``at`` on an accepted day that is after ``now`` (within ``LOOKBACK_DAYS``)."""
+    local = now.astimezone(tz)
+    for ahead in range(LOOKBACK_DAYS + 1):
+        day = local.date() + timedelta(days=ahead)
+        moment = datetime.combine(day, at, tzinfo=tz)
+        if moment > local and accept(day):
+            return moment
+    return None

@@ -29,9 +29,16 @@ def bar_chart(
         axes.spines[["top", "right"]].set_visible(False)
         for position, value in zip(positions, values, strict=True):
             axes.text(value, position, f" {value:g}{unit}", va="center", fontsize=9)
+        value_axis(axes, unit)
         return _png(figure)
     finally:
         plt.close(figure)
+
+
+def value_axis(axes: plt.Axes, unit: str) -> None:
+    """A percentage's axis always runs 0-100 %: 8.3 % must look like a short bar, not a full one."""
+    if unit == "%":
+        axes.set_xlim(0, 100)
 
 
 # Distinguishable colours for stacked series (the agency red first); repeats past ten series.

@@ -70,7 +70,11 @@ class Mailer:
         )
 
     def deliver(
-        self, now: datetime, *, on_before_send: Callable[[OutboxRow], None] | None = None
+        self,
+        now: datetime,
+        *,
+        on_before_send: Callable[[OutboxRow], None] | None = None,
+        first_role: str | None = None,
     ) -> DeliveryResult:
-        """Send what the outbox holds that is due, through the transport."""
-        return self.outbox.deliver(self.transport, now, on_before_send=on_before_send)
+        """Send what the outbox holds that is due, through the transport (``first_role``'s first)."""
+        return self.outbox.deliver(self.transport, now, on_before_send=on_before_send, first_role=first_role)

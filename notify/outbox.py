@@ -141,6 +141,29 @@ class DeliveryResult:
     retrying: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     halted: str | None = None  # why the run stopped early (transport unusable); later rows untouched
+    last_error: str | None = None  # the transport's last refusal in this run, if any
+
+    def trouble(self) -> str:
+        """One line saying what went wrong in this run ("" when every due message was accepted)."""
+        if not (self.failed or self.retrying or self.halted):
+            return ""
+        parts = [f"{len(self.failed)} gagal", f"{len(self.retrying)} dicoba lagi"]
+        if self.halted:
+            parts.append("pengiriman terhenti")
+        return (
+            f"pengiriman bermasalah: {', '.join(parts)}; galat terakhir: {_one_line(self.last_error or '')}"
+        )
+
+
+@dataclass(frozen=True)
+class OutboxHealth:
+    """What ``cakra status`` and the alerts need of the outbox: counts and the oldest undelivered."""
+
+    pending: int
+    retrying: int  # pending rows the transport already refused at least once
+    failed: int
+    oldest_pending: datetime | None  # created_at of the oldest pending row
+    last_error: str | None  # of the most recently refused undelivered row
 
 
 def build_message(
@@ -311,12 +334,14 @@ class Outbox:
         *,
         on_before_send: Callable[[OutboxRow], None] | None = None,
         limit: int | None = None,
+        first_role: str | None = None,
     ) -> DeliveryResult:
-        """Send the due rows (at most ``limit``), committing each outcome; see the module docstring."""
+        """Send the due rows (at most ``limit``; ``first_role``'s ahead of the others, so an alert about a
+        backlog is not stuck behind it), committing each outcome; see the module docstring."""
         if self._conn.in_transaction:
             raise RuntimeError("Outbox.deliver needs no open transaction: commit the cycle's changes first")
         result = DeliveryResult()
-        rows = self.pending(now)[:limit]
+        rows = sorted(self.pending(now), key=lambda row: row.role != first_role)[:limit]
         if not rows:
             return result  # no connection opened for an empty run
         with open_session(transport) as session:
@@ -331,7 +356,7 @@ class Outbox:
                 except TransportError as exc:
                     if exc.affects_all:
                         self._note(row, str(exc))
-                        result.halted = str(exc)
+                        result.halted = result.last_error = str(exc)
                         log.warning("delivery stopped at %s: %s", row.message_id, exc)
                         break
                     self._failed_attempt(row, now, str(exc), permanent=exc.permanent, result=result)
@@ -348,6 +373,7 @@ class Outbox:
     def _failed_attempt(
         self, row: OutboxRow, now: datetime, error: str, *, permanent: bool, result: DeliveryResult
     ) -> None:
+        result.last_error = error
         attempts = row.attempts + 1
         if permanent or attempts >= self.max_attempts:
             if not permanent:
@@ -384,6 +410,28 @@ class Outbox:
         for status, count in self._conn.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status"):
             counts[status] = count
         return counts
+
+    def health(self, *, excluding_role: str = "") -> OutboxHealth:
+        """Counts of undelivered rows and the oldest pending one's age, leaving out ``excluding_role``'s
+        rows (the admin alerts must not count as the backlog they report)."""
+        pending, retrying, failed, oldest = self._conn.execute(
+            "SELECT COALESCE(SUM(status = 'pending'), 0), COALESCE(SUM(status = 'pending' AND attempts > 0), 0),"
+            " COALESCE(SUM(status = 'failed'), 0), MIN(CASE WHEN status = 'pending' THEN created_at END)"
+            " FROM outbox WHERE role != ?",
+            (excluding_role,),
+        ).fetchone()
+        error = self._conn.execute(
+            "SELECT last_error FROM outbox WHERE status != 'sent' AND last_error IS NOT NULL AND role != ?"
+            " ORDER BY next_attempt_at DESC, id DESC LIMIT 1",
+            (excluding_role,),
+        ).fetchone()
+        return OutboxHealth(
+            pending,
+            retrying,
+            failed,
+            datetime.fromisoformat(oldest) if oldest else None,
+            error[0] if error else None,
+        )
 
     def forget_bodies(self, before: datetime) -> int:
         """Blank subject and body of sent/failed rows created before ``before``; the number blanked.

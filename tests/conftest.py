@@ -10,7 +10,13 @@ import pytest
 
 from tests.google_site import google_emulator, google_site  # noqa: F401
 from tests.site import site  # noqa: F401
-from tests.smtp_fixtures import smtp_server, smtp_ssl_server, smtp_starttls_server, smtp_test_cert  # noqa: F401
+from tests.smtp_fixtures import (  # noqa: F401
+    smtp_login_required_server,
+    smtp_server,
+    smtp_ssl_server,
+    smtp_starttls_server,
+    smtp_test_cert,
+)
 
 
 @pytest.fixture(autouse=True)

@@ -78,6 +78,13 @@ class SmtpServer:
         with self._lock:
             self._data_replies.extend([reply] * times)
 
+    def accept_all(self) -> None:
+        """Stop every scripted refusal: the server accepts what it is sent again (a fixed mail server)."""
+        with self._lock:
+            self._rcpt_replies.clear()
+            self._data_replies.clear()
+            self._mail_reply = None
+
     # --- called from the server thread -------------------------------------------------------------
 
     def _sender_reply(self) -> str | None:
@@ -171,11 +178,16 @@ class _EphemeralPortController(Controller):
 
 @contextmanager
 def running_smtp_server(
-    security: Literal["none", "starttls", "ssl"] = "none", cert: tuple[Path, Path] | None = None
+    security: Literal["none", "starttls", "ssl"] = "none",
+    cert: tuple[Path, Path] | None = None,
+    *,
+    auth_required: bool = False,
 ) -> Iterator[SmtpServer]:
-    """Start a server (``cert`` = (certificate, key) PEM files, needed unless ``security`` is "none")."""
+    """Start a server (``cert`` = (certificate, key) PEM files, needed unless ``security`` is "none");
+    with ``auth_required`` it refuses MAIL FROM (530) until the client logged in, like a submission
+    server."""
     state = SmtpServer("127.0.0.1", USERNAME, PASSWORD)
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"auth_required": auth_required}
     if security != "none":
         assert cert is not None, "TLS variants need a certificate"
         server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -250,6 +262,12 @@ def smtp_test_cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path
 @pytest.fixture
 def smtp_server() -> Iterator[SmtpServer]:
     with running_smtp_server("none") as server:
+        yield server
+
+
+@pytest.fixture
+def smtp_login_required_server() -> Iterator[SmtpServer]:
+    with running_smtp_server("none", auth_required=True) as server:
         yield server
 
 

@@ -8,7 +8,20 @@ their handlers run.
 
 from __future__ import annotations
 
-from cakra.commands import check, demo, digest, emulator, export, init, poll, report, serve, weekly
+from cakra.commands import (
+    backup,
+    check,
+    demo,
+    digest,
+    emulator,
+    export,
+    init,
+    poll,
+    report,
+    serve,
+    status,
+    weekly,
+)
 from cakra.commands.base import Command
 
 COMMANDS: tuple[Command, ...] = (
@@ -17,6 +30,8 @@ COMMANDS: tuple[Command, ...] = (
     serve.COMMAND,
     report.COMMAND,
     check.COMMAND,
+    status.COMMAND,
+    backup.COMMAND,
     export.COMMAND,
     digest.COMMAND,
     weekly.COMMAND,

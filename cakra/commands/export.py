@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from cakra.commands.base import Command
-from cakra.commands.shared import opened_app
+from cakra.commands.shared import now_in, opened_app
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
 
     parse_month(args.month)  # a wrong month is one line before anything is opened
     with opened_app(args) as app:
-        paths = export_month(app, args.month, Path(args.out))
+        paths = export_month(app, args.month, Path(args.out), now=now_in(app.config))
     for path in paths:
         print(path)
     return 0

@@ -10,10 +10,10 @@ from cakra.commands.shared import now_in, opened_app
 
 def run(args: argparse.Namespace) -> int:
     """Run one cycle at the wall clock's now and print its one-line summary."""
-    from cakra.cycle import poll
+    from cakra.health import watched_poll
 
     with opened_app(args) as app:
-        result = poll(app, now_in(app.config))
+        result = watched_poll(app, now_in(app.config))
     print(result.summary())
     return 0
 

@@ -25,8 +25,13 @@ def now_in(config: Config) -> datetime:
 
 
 def config_from(args: argparse.Namespace) -> Config:
-    """The validated config at ``--config`` (raises ``ConfigError`` with one line on any mistake)."""
-    return load_config(Path(args.config))
+    """The validated config at ``--config`` (raises ``ConfigError`` with one line on any mistake); from
+    then on log lines are stamped in its timezone."""
+    from cakra.logtime import use_timezone
+
+    config = load_config(Path(args.config))
+    use_timezone(config.tz)
+    return config
 
 
 def make_and_deliver(args: argparse.Namespace, make: Callable[[App, datetime], str]) -> int:
