@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import FrozenInstanceError
 from datetime import date, time, timedelta
 from pathlib import Path
@@ -158,3 +159,34 @@ def test_bad_sop_files_are_named_with_the_fix(text: str, fragment: str, tmp_path
     with pytest.raises(SopError) as error:
         load_sop(path)
     assert fragment in str(error.value)
+
+
+def test_the_admin_section_is_typed_and_checked(tmp_path: Path) -> None:
+    config = build_config(
+        {
+            "ledger": {"path": "data/l.sqlite"},
+            "admin": {"emails": ["it@dinas.example"], "undelivered_after": "30 menit"},
+        },
+        tmp_path / "c.toml",
+    )
+    admin = config.admin
+    assert admin.emails == ("it@dinas.example",) and admin.failures_before_alert == 5
+    assert admin.undelivered_after == timedelta(minutes=30)
+    assert admin.heartbeat_file == tmp_path / "data" / "l.sqlite.heartbeat"  # beside the ledger
+    assert admin.backup_dir == tmp_path / "backups" and admin.backup_keep == 14
+    for wrong, fragment in (
+        ({"emails": ["it"]}, "[admin] emails must be a list of email addresses"),
+        ({"undelivered_after": "2 hari kerja"}, "write clock time such as"),
+        ({"undelivered_after": "sebentar"}, "[admin] undelivered_after:"),
+        ({"failures_before_alert": 0}, "[admin] failures_before_alert must be at least 1"),
+        ({"backup_keep": 0}, "[admin] backup_keep must be at least 1"),
+    ):
+        with pytest.raises(ConfigError, match=re.escape(fragment)):
+            build_config({"admin": wrong})
+
+
+def test_editing_admin_does_not_change_the_fingerprint() -> None:
+    assert (
+        build_config({"admin": {"emails": ["it@dinas.example"]}}).fingerprint == build_config({}).fingerprint
+    )
+    assert build_config({"intake": {"description_chars": 80}}).fingerprint != build_config({}).fingerprint

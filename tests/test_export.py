@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import time_machine
 
 from cakra.cli import main
 from cakra.export import CASE_HEADERS, export_month
@@ -106,3 +107,18 @@ def test_the_export_command_is_registered_and_checks_the_month(
     assert main(["--config", str(config), "export", "--month", "11-2026"]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "write it as YYYY-MM, e.g. --month 2026-11" in error
+
+
+def test_the_current_month_measures_open_cases_up_to_the_time_of_the_export(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str], keep_logging: None
+) -> None:
+    site.submit(response(0))  # received 08:00; the Operator has 15 minutes
+    site.poll(T0 + timedelta(minutes=1))
+    config = site.write_config()
+    site.close()
+    with time_machine.travel(T0 + timedelta(minutes=10), tick=False):  # the same day, ten minutes on
+        assert main(["--config", str(config), "export", "--month", "2026-11", "--out", str(tmp_path)]) == 0
+    with (tmp_path / "cakra-2026-11-kasus.csv").open(encoding="utf-8-sig", newline="") as handle:
+        (case,) = [dict(zip(CASE_HEADERS, row, strict=True)) for row in list(csv.reader(handle))[1:]]
+    assert case["Lama Penanganan"] == "10 menit"
+    assert case["Tahap Terlambat"] == ""  # not late: 10 of its 15 minutes
