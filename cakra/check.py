@@ -51,20 +51,65 @@ def checks(config: Config) -> Iterator[tuple[bool, str]]:
         state["sheets"] = backend
         return f"{config.sheets.backend} backend, timezone {backend.timezone.key}"
 
+    account = ""
+    if config.sheets.backend == "google":
+
+        def service_account() -> str:
+            nonlocal account
+            account = _account_email(config)
+            if not account:
+                return "Application Default Credentials (no service-account address to share with)"
+            return f"{account}: share the spreadsheet with this address as Editor"
+
+        yield _run("service account", service_account)
     ok, line = _run("sheet credentials and spreadsheet", sheets)
-    yield ok, line
+    yield ok, line if ok else line + _unreachable_hint(config, account, line)
     if ok:
-        yield from _tab_checks(config, state["sheets"], state.get("sop"))  # type: ignore[arg-type]
-    yield _run(f"email ({config.email.backend})", lambda: _email_check(config))
+        yield from _tab_checks(config, state["sheets"], state.get("sop"), account)  # type: ignore[arg-type]
+    ok, line = _run(f"email ({config.email.backend})", lambda: _email_check(config))
+    yield ok, line
+    if ok and config.email.backend == "outbox":
+        yield (
+            True,
+            (
+                f"WARN  email: the 'outbox' backend only writes .eml files to {config.email.outbox_dir} and sends"
+                ' nothing; set [email] backend = "smtp" (or "gmail") so officials get their email'
+            ),
+        )
 
 
-def _tab_checks(config: Config, backend: SheetBackend, sop: Sop | None) -> Iterator[tuple[bool, str]]:
+def _account_email(config: Config) -> str:
+    """The service account's address from the key file ("" for Application Default Credentials)."""
+    from cakra.credentials import SHEETS_SCOPES, load_credentials
+
+    sheets = config.sheets
+    credentials = load_credentials(sheets.credentials, SHEETS_SCOPES, google_endpoint=not sheets.api_endpoint)
+    return str(getattr(credentials, "service_account_email", "") or "")
+
+
+def _unreachable_hint(config: Config, account: str, error: str) -> str:
+    """What to do when Google answers 404 (no such spreadsheet, or not shared) or 403 (not allowed)."""
+    if config.sheets.backend != "google" or not any(code in error for code in ("404", "403")):
+        return ""
+    ids = " and ".join(
+        dict.fromkeys(i for i in (config.sheets.spreadsheet_id, config.sheets.status_spreadsheet_id) if i)
+    )
+    who = account or "the account Cakra runs as"
+    return (
+        f" -> share the spreadsheet {ids} with {who} as Editor, or check [sheets] spreadsheet_id"
+        " (the ID in the spreadsheet's URL)"
+    )
+
+
+def _tab_checks(
+    config: Config, backend: SheetBackend, sop: Sop | None, account: str = ""
+) -> Iterator[tuple[bool, str]]:
     wanted = list(config.sheets.response_tabs)
     status_tab = config.sheets.status_tab
     try:
         tabs = backend.read([*wanted, status_tab])
     except CakraError as exc:
-        yield False, f"FAIL  reading the tabs: {exc}"
+        yield False, f"FAIL  reading the tabs: {exc}{_unreachable_hint(config, account, str(exc))}"
         return
     responses = next((tabs[n] for n in wanted if tabs.get(n) is not None), None)
     if responses is None:
@@ -97,7 +142,15 @@ def _email_check(config: Config) -> str:
         return f"writes .eml files to {email.outbox_dir}"
     if email.backend == "smtp":
         user = os.environ.get(email.user_env)
-        transport.check_login()  # type: ignore[attr-defined]
+        try:
+            transport.check_login(email.sender)  # type: ignore[attr-defined]
+        except TransportError as exc:
+            if user or "530" not in str(exc):
+                raise
+            raise TransportError(
+                f"{exc} -> the server requires a login: set the environment variables {email.user_env}"
+                f" and {email.password_env} (named by [email] user_env / password_env)"
+            ) from None
         login = f"logged in as {user}" if user else f"no login (set {email.user_env} to log in)"
         return f"{email.host}:{email.port} accepts the connection; {login}"
     return f"sends as {email.delegated_user}"

@@ -20,6 +20,7 @@ import smtplib
 import ssl
 from collections.abc import Iterable, Iterator
 from email.message import Message
+from email.utils import parseaddr
 from typing import Literal
 
 from cakra.notify.transports.base import PartialDelivery, TransportError
@@ -169,12 +170,27 @@ class SmtpTransport:
             raise translate_error(exc, phase="connect", server=self.server_name) from exc
         return smtp
 
-    def check_login(self) -> None:
-        """Connect, greet, secure and log in, then quit; raises ``TransportError`` with a one-line reason."""
+    def check_login(self, sender: str = "") -> None:
+        """Connect, greet, secure and log in; with ``sender``, also open a transaction from it (MAIL FROM,
+        then RSET: nothing is sent), which a server that requires a login refuses with 530 when none is
+        configured; then quit. Raises ``TransportError`` with a one-line reason."""
         smtp = self.connect()
-        with contextlib.suppress(smtplib.SMTPException, OSError):
-            smtp.quit()
-        smtp.close()
+        try:
+            if sender:
+                code, reply = smtp.mail(parseaddr(sender)[1])
+                if code >= 400:
+                    raise TransportError(
+                        f"{self.server_name} refuses mail from {parseaddr(sender)[1]}: {_reply(code, reply)}",
+                        permanent=code >= 500,
+                        affects_all=True,
+                    )
+                smtp.rset()
+        except smtplib.SMTPException as exc:
+            raise translate_error(exc, phase="check", server=self.server_name) from exc
+        finally:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                smtp.quit()
+            smtp.close()
 
     @contextlib.contextmanager
     def session(self) -> Iterator[SmtpSession]:
