@@ -29,6 +29,7 @@ from cakra.config import Config
 from cakra.cycle import CycleResult, poll
 from cakra.ledger.lock import Busy
 from cakra.notify.outbox import OutboxHealth
+from cakra.schedule import next_runs  # the serve schedule's own rules, not a copy
 
 log = logging.getLogger("cakra.health")
 
@@ -121,7 +122,8 @@ def _episode(app: App, now: datetime, kind: str, since: str, error: str, count: 
     """Claim and queue the alert of the episode ``kind`` that began at ``since``; True when queued now."""
     if not app.ledger.claim(f"admin:{kind}:{since}", now):
         return False
-    log.error("PERINGATAN untuk admin: %s sejak %s (%d); %s", kind, since, count, error)
+    what = "cycles failed in a row" if kind == "gagal" else "messages undelivered"
+    log.error("ALERT for [admin] emails: %d %s since %s; last error: %s", count, what, since, error)
     return _queue(
         app, now, f"admin:{kind}:{since}", kind=kind, recovered=False, since=since, error=error, count=count
     )
@@ -132,7 +134,7 @@ def _recovered(app: App, now: datetime, kind: str, since: str) -> bool:
     if not app.ledger.claim(f"admin:{kind}:{since}:pulih", now):
         return False
     if not app.ledger.claim(f"admin:{kind}:{since}", now):  # alerted before: tell that it cleared
-        log.info("pulih: %s sejak %s sudah teratasi", kind, since)
+        log.info("recovered: the %s episode that began %s has cleared", kind, since)
         return _queue(app, now, f"admin:{kind}:{since}:pulih", kind=kind, recovered=True, since=since)
     return False  # never alerted (cleared before the threshold): nothing to take back
 
@@ -177,8 +179,6 @@ class HealthReport:
 
 def health_report(app: App, now: datetime) -> HealthReport:
     """The ledger's view of the service's health at ``now``."""
-    from cakra.serve import next_runs  # the serve schedule's own rules, not a copy
-
     ledger = app.ledger
     last = ledger.meta(LAST_GOOD)
     return HealthReport(

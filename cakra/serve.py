@@ -12,7 +12,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import datetime
 
 import schedule
 
@@ -21,34 +21,11 @@ from cakra.common.errors import CakraError
 from cakra.config import Config
 from cakra.health import watched_poll
 from cakra.jobs import digests, summary, weekly
-from cakra.ledger.runs import latest_run, next_run
+from cakra.ledger.runs import latest_run
 from cakra.notify.report import week_start
+from cakra.schedule import schedules
 
 log = logging.getLogger("cakra.serve")
-
-Schedule = tuple[time, Callable[[date], bool]]  # a job's local time, and the days it runs on
-
-
-def schedules(app: App) -> dict[str, Schedule | None]:
-    """Each scheduled job (by its title for people) and when it runs; None when it is switched off."""
-    config, weekday = app.config, app.config.report.weekly_day
-    return {
-        "ringkasan harian": (config.serve.report_time, lambda _day: True),
-        "digest harian": None
-        if config.digest.time is None
-        else (config.digest.time, app.calendar.is_working_day),
-        "ringkasan mingguan": None
-        if weekday is None
-        else (config.report.weekly_time, lambda day: day.weekday() == weekday),
-    }
-
-
-def next_runs(app: App, now: datetime) -> dict[str, datetime | None]:
-    """Each scheduled job's next time after ``now`` (None when switched off)."""
-    return {
-        title: None if plan is None else next_run(now, plan[0], app.config.tz, plan[1])
-        for title, plan in schedules(app).items()
-    }
 
 
 class Service:
@@ -75,7 +52,7 @@ class Service:
 
         def send() -> bool:
             made = summary(self.app, now, key=f"daily-summary:{now:%Y-%m-%d}") is not None
-            self.app.mailer.deliver(now)
+            self.deliver(now)
             return made
 
         return self.guard("report", send)
@@ -92,7 +69,7 @@ class Service:
 
         def send() -> bool:
             made = digests(self.app, now, run_date=run.date(), at=at)
-            self.app.mailer.deliver(now)
+            self.deliver(now)
             return made > 0
 
         return self.guard("digest", send)
@@ -110,10 +87,16 @@ class Service:
         def send() -> bool:
             week = week_start(run, self.app.config.tz)  # the same key as ``run.py weekly`` that week
             made = weekly(self.app, now, key=f"weekly-summary:{week:%Y-%m-%d}") is not None
-            self.app.mailer.deliver(now)
+            self.deliver(now)
             return made
 
         return self.guard("weekly", send)
+
+    def deliver(self, now: datetime) -> None:
+        """Send what is due; say in the log when the transport refused messages (not a silent '0')."""
+        trouble = self.app.mailer.deliver(now).trouble()
+        if trouble:
+            log.warning("%s", trouble)
 
     def guard(self, name: str, job: Callable[[], bool]) -> bool:
         """Run ``job``; log a failure (one line for a user's mistake) and carry on."""

@@ -234,3 +234,45 @@ def test_the_cli_stamps_logs_in_the_configs_timezone(site: Site, capsys: pytest.
         AgencyTimeFormatter.tz = None
     err = capsys.readouterr().err
     assert "2026-11-23 09:00:00," in err and " WITA INFO cakra.cycle: siklus selesai" in err
+
+
+def test_serve_records_its_cycles_too(smtp_site: Site) -> None:
+    from cakra.serve import Service
+
+    smtp_site.submit(response(0))
+    at = [T0 + timedelta(minutes=1)]
+    service = Service(smtp_site.app, clock=lambda: at[0])
+    assert service.poll_job() is True
+    assert smtp_site.app.ledger.meta(LAST_GOOD) == at[0].isoformat()
+    _rename_responses(smtp_site, "Lama", T0 + timedelta(minutes=2))
+    at[0] = T0 + timedelta(minutes=3)
+    assert service.poll_job() is False  # logged, the loop goes on
+    assert smtp_site.app.ledger.meta(FAILURES) == "1"
+
+
+def test_a_send_it_now_command_says_when_delivery_failed(
+    smtp_site: Site, smtp_server: SmtpServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    smtp_site.submit(response(0))
+    smtp_site.poll(T0 + timedelta(minutes=1))
+    smtp_site.close()
+    smtp_server.reject_sender("421 4.3.2 Layanan tidak tersedia")
+    with time_machine.travel(T0 + timedelta(minutes=5), tick=False):
+        assert main(["--config", str(smtp_site.write_config()), "report"]) == 0
+    line = capsys.readouterr().out.strip()
+    assert "0 pesan terkirim; pengiriman bermasalah: 0 gagal, 0 dicoba lagi, pengiriman terhenti" in line
+    assert "421 4.3.2 Layanan tidak tersedia" in line
+
+
+def test_serves_scheduled_jobs_log_delivery_trouble(
+    smtp_site: Site, smtp_server: SmtpServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    from cakra.serve import Service
+
+    smtp_site.submit(response(0))
+    smtp_site.poll(T0 + timedelta(minutes=1))
+    smtp_server.reject_sender("421 4.3.2 Layanan tidak tersedia")
+    service = Service(smtp_site.app, clock=lambda: T0.replace(day=24, hour=7, minute=1))
+    with caplog.at_level(logging.WARNING, logger="cakra.serve"):
+        service.report_job()
+    assert any("pengiriman bermasalah" in r.getMessage() and "421" in r.getMessage() for r in caplog.records)

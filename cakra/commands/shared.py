@@ -41,7 +41,8 @@ def make_and_deliver(args: argparse.Namespace, make: Callable[[App, datetime], s
         now = now_in(app.config)
         made = make(app, now)
         delivery = app.mailer.deliver(now)
-    print(f"{made}; {len(delivery.sent)} pesan terkirim")
+    trouble = delivery.trouble()
+    print(f"{made}; {len(delivery.sent)} pesan terkirim" + (f"; {trouble}" if trouble else ""))
     return 0
 
 
