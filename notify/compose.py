@@ -69,10 +69,14 @@ def role_sections(
     notice: RoleNotice, sop: Sop, now: datetime, links: Mapping[str, str]
 ) -> list[dict[str, Any]]:
     """The notice's sections as the template shows them: full cards up to ``FULL_CASES`` in all, then one
-    line each up to ``LISTED_CASES``, then a count of the rest (``more``)."""
+    line each up to ``LISTED_CASES``, then a count of the rest (``more``). A case is shown once, in the
+    first (most urgent) section that has it: a report already late when first seen is not also "new"."""
     full, listed = FULL_CASES, LISTED_CASES
     sections = []
-    for key, cases in notice.sections.items():
+    seen: set[str] = set()
+    for key, listed_cases in notice.sections.items():
+        cases = [c for c in listed_cases if c.ticket not in seen]
+        seen.update(c.ticket for c in cases)
         if not cases:
             continue
         views = [
