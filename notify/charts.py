@@ -104,7 +104,7 @@ def _empty(figure: plt.Figure, axes: plt.Axes, title: str) -> bytes:
 
 
 def _png(figure: plt.Figure) -> bytes:
+    figure.tight_layout()  # makes room for tick labels and a legend below the axes; keeps the width
     buffer = io.BytesIO()
-    # bbox "tight" keeps a legend below the axes inside the picture
-    figure.savefig(buffer, format="png", bbox_inches="tight", pad_inches=0.1)
+    figure.savefig(buffer, format="png")
     return buffer.getvalue()
