@@ -158,3 +158,27 @@ def test_bad_sop_files_are_named_with_the_fix(text: str, fragment: str, tmp_path
     with pytest.raises(SopError) as error:
         load_sop(path)
     assert fragment in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("table", "says"),
+    [
+        ({"email": {"bundle_minutes": -5}}, "[email] bundle_minutes must be 0 or more"),
+        (
+            {"citizen": {"reply_to": "meja pengaduan"}},
+            "[citizen] reply_to = 'meja pengaduan' is not an email",
+        ),
+    ],
+)
+def test_pacing_and_reply_to_are_checked_when_the_config_loads(
+    tmp_path: Path, table: dict[str, dict[str, object]], says: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        build_config(table, tmp_path / "c.toml")
+    assert str(caught.value).startswith(says)
+
+
+def test_pacing_and_reply_to_defaults(tmp_path: Path) -> None:
+    config = build_config({"citizen": {"reply_to": " pengaduan@instansi.go.id "}}, tmp_path / "c.toml")
+    assert config.email.bundle_minutes == 30
+    assert config.citizen.reply_to == "pengaduan@instansi.go.id"

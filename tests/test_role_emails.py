@@ -17,7 +17,7 @@ from cakra.notify.plan import RoleNotice
 from tests.google_site import GoogleSite
 from tests.helpers_time import plain
 from tests.site import T0, Site, response
-from tests.smtp_fixtures import SmtpServer
+from tests.smtp_fixtures import SmtpServer, smtp_email_table
 from tests.workbook import STATUS_TAB
 
 TICKET = "CAKRA-2026-000001"
@@ -29,16 +29,7 @@ def minutes(n: float):
 
 @pytest.fixture
 def smtp_site(site: Site, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> Site:
-    monkeypatch.setenv("CAKRA_TEST_SMTP_USER", smtp_server.username)
-    monkeypatch.setenv("CAKRA_TEST_SMTP_PASSWORD", smtp_server.password)
-    site.email = {
-        "backend": "smtp",
-        "host": smtp_server.host,
-        "port": smtp_server.port,
-        "security": "none",
-        "user_env": "CAKRA_TEST_SMTP_USER",
-        "password_env": "CAKRA_TEST_SMTP_PASSWORD",
-    }
+    site.email = smtp_email_table(smtp_server, monkeypatch)
     return site
 
 
