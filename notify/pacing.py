@@ -102,13 +102,14 @@ def pace(
     """The messages to make this cycle: ``notices`` with bundled sections held back or released.
 
     ``cases``: ticket -> case for at least every open case (a held notice of a case not there, or no
-    longer in the same step entry, is dropped). Without ``held`` (or a zero interval) nothing waits.
+    longer in the same step entry, is dropped). Without ``held`` nothing waits; with a zero interval
+    nothing new waits and what an earlier setting held goes out now.
     """
-    if held is None or held.interval <= timedelta(0):
+    if held is None:
         return list(notices)
     out: dict[str, RoleNotice] = {}
     for notice in notices:
-        if any(notice.sections[s] for s in IMMEDIATE):
+        if held.interval <= timedelta(0) or any(notice.sections[s] for s in IMMEDIATE):
             out[notice.role] = notice
             continue
         for section, ticket, key, note in notice.claimed:

@@ -177,3 +177,16 @@ def test_on_google_each_case_links_to_its_row_in_the_status_tab(google_site: Goo
         link = f"{base}&amp;range=A{rows[ticket]}"
         assert f'<a href="{link}"' in message.get_body(("html",)).get_content()
         assert f"Buka kasus  : {base}&range=A{rows[ticket]}" in plain(message)
+
+
+def test_turning_bundling_off_releases_what_was_held(smtp_site: Site, smtp_server: SmtpServer) -> None:
+    smtp_site.extra = {"citizen": {"send": False}, "email": {"bundle_minutes": 30}}
+    smtp_site.submit(response(0))
+    smtp_site.poll(minutes(1))
+    smtp_site.poll(minutes(15))  # the escalation to kasubbid is held
+    sent = len(smtp_server.messages)
+    smtp_site.close()
+    smtp_site.extra = {"citizen": {"send": False}, "email": {"bundle_minutes": 0}}
+    smtp_site.poll(minutes(16))
+    (message,) = to(smtp_server, "kasubbid", sent)
+    assert TICKET in plain(message)
