@@ -32,7 +32,7 @@ LISTED_CASES = 500  # further cases shown as one line each; past these, only cou
 
 SECTION_TITLES = {
     "overdue": "Terlambat di tahap Anda",
-    "escalated": "Terlambat di bawah Anda (untuk diketahui)",
+    "escalated": "Terlambat di bawah Anda, untuk diketahui",
     "reminder": "Pengingat: kasus Anda mendekati batas waktu",
     "entered": "Kasus yang masuk ke tahap Anda",
     "new": "Laporan baru",

@@ -57,7 +57,7 @@ def test_late_comes_first_and_each_reader_is_told_what_is_theirs_to_do(
     text = plain(superior)
     assert "terlambat di bawah Anda, untuk diketahui" in text
     assert "Terlambat di Operator (2. Operator) sejak Senin, 23 November 2026 08.15 WIB" in text
-    assert "sudah diteruskan ke Kasubbid" in text
+    assert "Sudah diteruskan ke Kasubbid" in text
     assert "pilih tahap berikutnya" not in text and "perlu Anda tangani" not in text
     assert "Eskalasi tingkat" not in text
     # The local backend has no link: the message names the workbook and the ticket.
@@ -87,11 +87,11 @@ def test_escalations_are_bundled_per_interval_held_in_the_ledger_across_a_restar
 
     smtp_site.poll(minutes(45))  # kasubbid's window is over: one message
     (bundle,) = to(smtp_server, "kasubbid", sent)
-    assert TICKET in plain(bundle) and "sudah diteruskan ke Kasubbid" in plain(bundle)
+    assert TICKET in plain(bundle) and "Sudah diteruskan ke Kasubbid" in plain(bundle)
     assert to(smtp_server, "kabid", sent) == []
     smtp_site.poll(minutes(60))  # kabid's window (from 08.30) is over
     (kabid,) = to(smtp_server, "kabid", sent)
-    assert "sudah diteruskan ke Kasubbid dan Kabid" in plain(kabid)
+    assert "Sudah diteruskan ke Kasubbid dan Kabid" in plain(kabid)
     assert len(to(smtp_server, "kasubbid", sent)) == 1  # nothing twice
 
 

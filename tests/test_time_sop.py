@@ -145,7 +145,7 @@ def test_friday_afternoon_before_a_long_weekend_end_to_end(site: Site) -> None:
     assert site.poll(wib(2026, 8, 27, 7, 31)).escalations == 1
     assert recipients(site, sent) == ["kadis"]
     text = plain(site.emails()[-1])
-    assert "sudah diteruskan ke Sekretaris Dinas dan Kepala Dinas" in text
+    assert "Sudah diteruskan ke Sekretaris Dinas dan Kepala Dinas" in text
     assert "Terlambat di Admin Pengaduan (1. Verifikasi) sejak Kamis, 20 Agustus 2026 16.00 WIB" in text
 
 

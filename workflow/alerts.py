@@ -82,8 +82,8 @@ class Alert:
 
 
 def forwarded(sop: Sop, chain: list[str]) -> str:
-    """An escalation level in words, naming who has heard: "sudah diteruskan ke Kasubbid dan Kabid"."""
-    return "sudah diteruskan ke " + daftar([sop.roles[role].title for role in chain])
+    """An escalation level in words, naming who has heard: "Sudah diteruskan ke Kasubbid dan Kabid"."""
+    return "Sudah diteruskan ke " + daftar([sop.roles[role].title for role in chain])
 
 
 def after(calendar: BusinessCalendar, moment: datetime, interval: TimeLimit) -> datetime:
@@ -177,7 +177,7 @@ def due_alerts(
         return alerts
     count = latest_repeat(calendar, due, policy.repeat_interval, now)
     if count:
-        note = f"Pengingat ulang ke-{count}" + (f"; {forwarded(sop, levels)}" if levels else "")
+        note = f"Pengingat ulang ke-{count}" + (f". {forwarded(sop, levels)}" if levels else "")
         top = levels[-1] if levels else None
         alerts.append(Alert(role, "overdue", f"repeat:{base}:{count}:{role}", len(levels) + count, note))
         if top:
