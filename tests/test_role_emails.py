@@ -7,12 +7,15 @@ The Cakra SOP: the operator's step has 15 minutes; operator -> kasubbid -> kabid
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import time, timedelta
 from email.message import EmailMessage
 
 import pytest
 
+from cakra.ingest.responses import response_key
+from cakra.jobs import digests
 from cakra.notify.compose import FULL_CASES, LISTED_CASES, enqueue_notices
+from cakra.notify.digest import DIGEST_ROWS
 from cakra.notify.plan import RoleNotice
 from tests.google_site import GoogleSite
 from tests.helpers_time import plain
@@ -190,3 +193,29 @@ def test_turning_bundling_off_releases_what_was_held(smtp_site: Site, smtp_serve
     smtp_site.poll(minutes(16))
     (message,) = to(smtp_server, "kasubbid", sent)
     assert TICKET in plain(message)
+
+
+def test_a_3000_case_digest_is_a_table_under_1_mb(smtp_site: Site, smtp_server: SmtpServer) -> None:
+    smtp_site.extra = {"citizen": {"send": False}}
+    smtp_site.submit(response(0))
+    smtp_site.poll(minutes(1))
+    app = smtp_site.app
+    (case,) = app.ledger.cases()
+    with app.ledger.transaction():
+        for n in range(1, 3000):
+            report = dataclasses.replace(case.report, response_key=response_key(n + 2))
+            twin = dataclasses.replace(case, ticket=f"CAKRA-2026-{n + 1:06d}", seq=n + 1, report=report)
+            app.ledger.save_case(twin)
+    sent = len(smtp_server.messages)
+    morning = T0 + timedelta(days=1)
+    assert digests(app, morning, run_date=morning.date(), at=time(7, 30)) == 1
+    app.mailer.deliver(morning)
+    (received,) = to(smtp_server, "operator", sent)
+    raw = next(
+        r.raw for r in smtp_server.messages[sent:] if "operator@kesbangpol.contoh.example" in r.rcpt_tos
+    )
+    assert len(raw) < 1_000_000
+    text = plain(received)
+    assert "Terlambat (3.000)" in text
+    assert f"... dan {3000 - DIGEST_ROWS:,} lagi di lembar status".replace(",", ".") in text
+    assert "Diterima    :" not in text  # one row per case, not a card
