@@ -17,6 +17,7 @@ from cakra.jobs import digests
 from cakra.notify.compose import FULL_CASES, LISTED_CASES, enqueue_notices
 from cakra.notify.digest import DIGEST_ROWS
 from cakra.notify.plan import RoleNotice
+from cakra.workflow.case import Case
 from tests.google_site import GoogleSite
 from tests.helpers_time import plain
 from tests.site import T0, Site, response
@@ -118,15 +119,28 @@ def test_held_news_rides_along_with_work_the_role_must_do_now(
     assert later and all(TICKET not in plain(m) for m in later)
 
 
+def backlog(site: Site, size: int) -> list[Case]:
+    """``size`` cases like the site's one real case (a report taken in by a real cycle), each with its
+    own ticket and response row."""
+    site.extra = {"citizen": {"send": False}}
+    site.submit(response(0))
+    site.poll(minutes(1))
+    (case,) = site.app.ledger.cases()
+    return [
+        dataclasses.replace(
+            case,
+            ticket=f"CAKRA-2026-{n:06d}",
+            seq=n,
+            report=dataclasses.replace(case.report, response_key=response_key(n + 1)),
+        )
+        for n in range(1, size + 1)
+    ]
+
+
 def test_a_3000_case_backlog_makes_one_message_under_1_mb(smtp_site: Site, smtp_server: SmtpServer) -> None:
-    smtp_site.extra = {"citizen": {"send": False}}
-    smtp_site.submit(response(0))
-    smtp_site.poll(minutes(1))
     app = smtp_site.app
-    (case,) = app.ledger.cases()
     notice = RoleNotice("operator")
-    for n in range(3000):
-        twin = dataclasses.replace(case, ticket=f"CAKRA-2026-{n + 1:06d}", seq=n + 1)
+    for n, twin in enumerate(backlog(smtp_site, 3000)):
         notice.add("overdue", twin, f"overdue:{n}")
     now = minutes(3 * 24 * 60)
     sent = len(smtp_server.messages)
@@ -196,15 +210,10 @@ def test_turning_bundling_off_releases_what_was_held(smtp_site: Site, smtp_serve
 
 
 def test_a_3000_case_digest_is_a_table_under_1_mb(smtp_site: Site, smtp_server: SmtpServer) -> None:
-    smtp_site.extra = {"citizen": {"send": False}}
-    smtp_site.submit(response(0))
-    smtp_site.poll(minutes(1))
+    cases = backlog(smtp_site, 3000)
     app = smtp_site.app
-    (case,) = app.ledger.cases()
     with app.ledger.transaction():
-        for n in range(1, 3000):
-            report = dataclasses.replace(case.report, response_key=response_key(n + 2))
-            twin = dataclasses.replace(case, ticket=f"CAKRA-2026-{n + 1:06d}", seq=n + 1, report=report)
+        for twin in cases[1:]:
             app.ledger.save_case(twin)
     sent = len(smtp_server.messages)
     morning = T0 + timedelta(days=1)
