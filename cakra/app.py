@@ -8,12 +8,14 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from cakra.common.errors import ConfigError, SopError
 from cakra.config import Config
 from cakra.ledger.store import Ledger
 from cakra.notify.mailer import Mailer
 from cakra.notify.outbox import Outbox
+from cakra.notify.pacing import HeldNotices
 from cakra.notify.transports.base import Transport
 from cakra.sheets.base import SheetBackend
 from cakra.tabs import view
@@ -118,8 +120,10 @@ def make_transport(config: Config) -> Transport:
     )
 
 
-def make_mailer(config: Config, sop: Sop, outbox: Outbox) -> Mailer:
+def make_mailer(config: Config, sop: Sop, outbox: Outbox, held: HeldNotices | None = None) -> Mailer:
     """The outbox, the configured transport, each role's addresses and what every message shows."""
+    sheets = config.sheets
+    place = f'tab "{sheets.status_tab}"'
     return Mailer(
         outbox=outbox,
         transport=make_transport(config),
@@ -129,8 +133,12 @@ def make_mailer(config: Config, sop: Sop, outbox: Outbox) -> Mailer:
             "agency_name": config.agency_name or sop.agency or "Cakra",
             "sop_name": sop.name,
             "status_sheet_url": config.status_sheet_url,
+            # Where a case's row is, in words (the local workbook has no link to give).
+            "status_place": f"{sheets.workbook.name}, {place}" if sheets.backend == "local" else place,
             "timezone": config.tz.key,
         },
+        held=held,
+        reply_to=config.citizen.reply_to,
     )
 
 
@@ -179,6 +187,11 @@ def build_app(config: Config) -> App:
         sheets=make_sheets(config),
         ledger=ledger,
         layout=make_layout(config),
-        mailer=make_mailer(config, sop, Outbox(ledger.conn, domain=config.email.domain)),
+        mailer=make_mailer(
+            config,
+            sop,
+            Outbox(ledger.conn, domain=config.email.domain),
+            HeldNotices(ledger.conn, timedelta(minutes=config.email.bundle_minutes)),
+        ),
         alerts=config.escalation,
     )

@@ -70,6 +70,7 @@ DEFAULTS: dict[str, Any] = {
         "timeout": 30,
         "delegated_user": "",
         "api_endpoint": "",
+        "bundle_minutes": 30,
     },
     "intake": {"duplicate_window_hours": 24, "description_chars": 120},
     "serve": {"poll_seconds": 60, "report_time": "07:00"},
@@ -81,7 +82,7 @@ DEFAULTS: dict[str, Any] = {
     },
     "calendar": {},
     "escalation": {"reminder_share": 0.8, "level_interval": "", "repeat_interval": "1 hari kerja"},
-    "citizen": {"send": True, "contact": ""},
+    "citizen": {"send": True, "contact": "", "reply_to": ""},
     "digest": {"time": "07:30", "roles": []},
     "admin": {
         "emails": [],

@@ -25,11 +25,13 @@ from cakra.ledger.lock import cycle_lock
 from cakra.notify.citizen import enqueue_citizen_messages
 from cakra.notify.compose import enqueue_notices
 from cakra.notify.outbox import OutboxRow
+from cakra.notify.pacing import pace
 from cakra.notify.plan import RoleNotice, plan_notices
 from cakra.sheets.base import CellWrite
 from cakra.tabs.dashboard import TITLE as DASHBOARD_TITLE
 from cakra.tabs.dashboard import dashboard_grid, dashboard_writes
 from cakra.tabs.history import HISTORY_HEADERS, history_writes
+from cakra.tabs.links import case_links
 from cakra.tabs.status import HEADERS, StatusSheet, service_values, shown_text
 from cakra.tabs.view import CycleView, commit_view, read_view
 from cakra.workflow.case import Case
@@ -179,17 +181,22 @@ def _poll(app: App, now: datetime, on_before_send: Callable[[OutboxRow], None] |
             unsettled.add(case.ticket)
         result.moved, result.refused = len(edits.moved), len(edits.refused)
         result.paused, result.resumed = len(edits.paused), result.resumed + len(edits.resumed)
-        notices = plan_notices(
+        open_cases = [c for c in cases if c.is_open]
+        planned = plan_notices(
             sop,
             ledger,
             now,
             new=new,
             entered=edits.moved,
-            open_cases=[c for c in cases if c.is_open],
+            open_cases=open_cases,
             calendar=app.calendar,
             policy=app.alerts,
         )
-        result.messages = enqueue_notices(app.mailer, sop, notices, now)
+        by_ticket = {c.ticket: c for c in open_cases}
+        notices = pace(planned, app.mailer.held, by_ticket, now, list(sop.roles))
+        told = {c.ticket for notice in notices for group in notice.sections.values() for c in group}
+        links = case_links(app.sheets, config.sheets.status_tab, status, cases, told)
+        result.messages = enqueue_notices(app.mailer, sop, notices, now, links)
         result.reminders, result.escalations = _count(notices, "reminder"), _count(notices, "escalated")
         if config.citizen.send:
             closed = [c for c in edits.moved if not c.is_open]

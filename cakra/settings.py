@@ -17,6 +17,7 @@ from typing import Any
 from cakra.common.errors import ConfigError
 from cakra.ingest.columns import response_tab_names
 from cakra.ledger.runs import parse_clock
+from cakra.notify.citizen import is_address
 from cakra.sheets.endpoint import is_endpoint
 from cakra.workflow.calendar import LimitError, TimeLimit
 from cakra.workflow.holidays_id import CalendarError, parse_day
@@ -33,6 +34,11 @@ _BOUNDS: dict[tuple[str, str], tuple[int, int | None, str]] = {
         1,
         None,
         "[email] timeout must be at least 1 (seconds before a connection attempt is abandoned, e.g. 30)",
+    ),
+    ("email", "bundle_minutes"): (
+        0,
+        None,
+        "[email] bundle_minutes must be 0 or more (minutes between bundled escalation messages, e.g. 30)",
     ),
     ("intake", "duplicate_window_hours"): (
         0,
@@ -155,6 +161,7 @@ class EmailSettings:
     timeout: float  # seconds
     delegated_user: str
     api_endpoint: str  # "" = Google's
+    bundle_minutes: int  # escalations to a role are bundled to one message per this many minutes; 0 = none
 
     @property
     def domain(self) -> str:
@@ -256,10 +263,17 @@ class CitizenSettings:
 
     send: bool
     contact: str
+    reply_to: str  # the agency's desk address, Reply-To of every message to a reporter; "" = none
 
     @classmethod
     def read(cls, table: Mapping[str, Any]) -> CitizenSettings:
-        return cls(table["send"], table["contact"])
+        reply_to = table["reply_to"].strip()
+        if reply_to and not is_address(reply_to):
+            raise ConfigError(
+                f"[citizen] reply_to = {reply_to!r} is not an email address; give the agency's desk "
+                'address, e.g. "pengaduan@instansi.go.id" (or "" for none)'
+            )
+        return cls(table["send"], table["contact"], reply_to)
 
 
 @dataclass(frozen=True)

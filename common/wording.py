@@ -46,3 +46,25 @@ def durasi(value: timedelta | None) -> str:
     hours, mins = divmod(rest, 60)
     parts = [f"{n} {unit}" for n, unit in ((days, "hari"), (hours, "jam"), (mins, "menit")) if n]
     return sign + " ".join(parts[:2])
+
+
+def daftar(items: list[str]) -> str:
+    """Items joined as Indonesian prose: ``A``, ``A dan B``, ``A, B, dan C``; '' for none."""
+    if len(items) <= 2:
+        return " dan ".join(items)
+    return f"{', '.join(items[:-1])}, dan {items[-1]}"
+
+
+def angka(value: float | None, decimals: int = 1) -> str:
+    """A number in Indonesian notation: decimal comma, dot between thousands (``8,3``, ``1.250``,
+    ``12.345,6``); a whole number shows no decimals; ``None`` -> ``-``."""
+    if value is None:
+        return "-"
+    rounded = round(float(value), decimals)
+    text = f"{rounded:,.0f}" if rounded == int(rounded) else f"{rounded:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def persen(value: float | None, decimals: int = 1) -> str:
+    """A percentage as Indonesians write it: ``8,3 %``; ``None`` -> ``-``."""
+    return "-" if value is None else f"{angka(value, decimals)} %"

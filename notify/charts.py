@@ -1,4 +1,9 @@
-"""Charts for leadership emails: matplotlib PNGs embedded inline (``cid:``), never attached."""
+"""Charts for leadership emails: matplotlib PNGs embedded inline (``cid:``), never attached.
+
+Drawn for a phone: the templates show them at most ``DISPLAY_PX`` CSS pixels wide (less on a 390 px
+screen) and the PNG has twice that many pixels (sharp on 2x screens), with text sized in points so that
+it stays at least ~11 px tall on a phone.
+"""
 
 from __future__ import annotations
 
@@ -7,28 +12,36 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib
 
+from cakra.common.wording import angka
+
 matplotlib.use("Agg")  # no display on a server; must be chosen before pyplot is imported
 
 import matplotlib.pyplot as plt
+
+DISPLAY_PX = 480  # the width the templates give a chart (CSS px)
+_WIDTH_IN = 4.8  # figure width in inches: 100 px per inch at DISPLAY_PX
+_DPI = 200  # 2x: a 960 px wide PNG
+_TEXT, _TITLE, _SMALL = 11, 13, 10  # points
 
 
 def bar_chart(
     title: str, labels: list[str], values: list[float], *, color: str = "#7f1d1d", unit: str = ""
 ) -> bytes:
-    """A horizontal bar chart as PNG bytes (small enough for email: ~600 px wide)."""
-    height = 1.2 + 0.35 * max(len(labels), 1)
-    figure, axes = plt.subplots(figsize=(6.4, height), dpi=100)
+    """A horizontal bar chart as PNG bytes (960 px wide: 2x of its 480 px display width)."""
+    height = 1.3 + 0.45 * max(len(labels), 1)
+    figure, axes = plt.subplots(figsize=(_WIDTH_IN, height), dpi=_DPI)
     try:
         if not labels:
             return _empty(figure, axes, title)
         positions = range(len(labels))
         axes.barh(list(positions), values, color=color)
-        axes.set_yticks(list(positions), labels)
+        axes.set_yticks(list(positions), labels, fontsize=_TEXT)
+        axes.tick_params(axis="x", labelsize=_SMALL)
         axes.invert_yaxis()
-        axes.set_title(title, fontsize=11, loc="left")
+        axes.set_title(title, fontsize=_TITLE, loc="left")
         axes.spines[["top", "right"]].set_visible(False)
         for position, value in zip(positions, values, strict=True):
-            axes.text(value, position, f" {value:g}{unit}", va="center", fontsize=9)
+            axes.text(value, position, f" {angka(value)}{unit}", va="center", fontsize=_TEXT)
         value_axis(axes, unit)
         return _png(figure)
     finally:
@@ -58,7 +71,7 @@ _PALETTE = (
 
 def stacked_columns(title: str, labels: Sequence[str], series: Mapping[str, Sequence[int]]) -> bytes:
     """Vertical columns per label (e.g. weeks), stacked by series (e.g. categories), with a legend; PNG bytes."""
-    figure, axes = plt.subplots(figsize=(6.4, 3.6), dpi=100)
+    figure, axes = plt.subplots(figsize=(_WIDTH_IN, 4.2), dpi=_DPI)
     try:
         if not any(sum(values) for values in series.values()):
             return _empty(figure, axes, title)
@@ -69,11 +82,13 @@ def stacked_columns(title: str, labels: Sequence[str], series: Mapping[str, Sequ
                 positions, list(values), bottom=bottom, color=_PALETTE[index % len(_PALETTE)], label=name
             )
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-        axes.set_xticks(positions, list(labels), fontsize=8)
-        axes.set_title(title, fontsize=11, loc="left")
+        axes.set_xticks(positions, list(labels), fontsize=_SMALL, rotation=45)
+        axes.tick_params(axis="y", labelsize=_SMALL)
+        axes.set_title(title, fontsize=_TITLE, loc="left")
         axes.spines[["top", "right"]].set_visible(False)
         axes.yaxis.get_major_locator().set_params(integer=True)
-        axes.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
+        # Below the plot, not beside it: beside, it would take half of a phone's width.
+        axes.legend(fontsize=_SMALL, frameon=False, loc="upper left", bbox_to_anchor=(0, -0.16), ncol=2)
         return _png(figure)
     finally:
         plt.close(figure)
@@ -81,16 +96,22 @@ def stacked_columns(title: str, labels: Sequence[str], series: Mapping[str, Sequ
 
 def _empty(figure: plt.Figure, axes: plt.Axes, title: str) -> bytes:
     """A chart with nothing to draw says so, rather than showing empty axes."""
-    axes.set_title(title, fontsize=11, loc="left")
+    axes.set_title(title, fontsize=_TITLE, loc="left")
     axes.axis("off")
     axes.text(
-        0.5, 0.5, "Belum ada data untuk periode ini", ha="center", va="center", fontsize=10, color="#6b7280"
+        0.5,
+        0.5,
+        "Belum ada data untuk periode ini",
+        ha="center",
+        va="center",
+        fontsize=_TEXT,
+        color="#6b7280",
     )
     return _png(figure)
 
 
 def _png(figure: plt.Figure) -> bytes:
-    figure.tight_layout()
+    figure.tight_layout()  # makes room for tick labels and a legend below the axes; keeps the width
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()

@@ -1,5 +1,8 @@
 """Messages to the citizen who reported (when the form collected an email address).
 
+With ``[citizen] reply_to`` (the agency's desk address) set, every message carries it as Reply-To and
+invites the reporter to reply; without it nothing reads replies, so the messages never say to reply.
+
 - an **acknowledgement** in the cycle the report arrives: the ticket number, what happens next and by when,
   and how to quote the ticket;
 - a **closing message** in the cycle the case ends (Selesai / Tidak valid), carrying the text operators wrote
@@ -53,6 +56,11 @@ def citizen_view(sop: Sop, case: Case) -> dict[str, Any]:
     }
 
 
+def is_address(text: str) -> bool:
+    """Whether ``text`` is one plain email address (``nama@domain.tld``)."""
+    return bool(_ADDRESS.match(text))
+
+
 # A report older than this when Cakra first sees it gets no acknowledgement (see below).
 ACK_WINDOW = timedelta(days=2)
 
@@ -77,13 +85,15 @@ def _enqueue(mailer: Mailer, sop: Sop, case: Case, template: str, now: datetime,
     address = case.report.email.strip()
     if not address:
         return 0
-    if not _ADDRESS.match(address):
+    if not is_address(address):
         log.info("%s: alamat email pelapor tidak valid; pesan untuk pelapor dilewati", case.ticket)
         return 0
     context = {
         **mailer.base_context(now),
         "c": citizen_view(sop, case),
         "contact": contact,
+        # Only a desk address set as Reply-To makes "reply to this email" true: nothing reads the sender's.
+        "reply_to": mailer.reply_to,
     }
     message_id = mailer.enqueue(
         template,
@@ -92,5 +102,6 @@ def _enqueue(mailer: Mailer, sop: Sop, case: Case, template: str, now: datetime,
         role=CITIZEN,
         recipients=[address],
         now=now,
+        reply_to=mailer.reply_to,
     )
     return 1 if message_id else 0

@@ -1,7 +1,9 @@
 """The daily digest: each role's open cases in one message, at ``[digest] time`` on every working day.
 
-Sections: late, due before the next digest, waiting on the reporter, and the rest (one line each). A role
-with no open cases gets nothing that day. Each (date, role) is claimed in the ledger in the same
+Sections: late, due before the next digest, waiting on the reporter, and the rest, one row per case. At
+most ``DIGEST_ROWS`` rows in all (late ones first); past them each section says how many more there are,
+so a backlog of thousands stays a message of a few hundred kilobytes. A role with no open cases gets
+nothing that day. Each (date, role) is claimed in the ledger in the same
 transaction as its message, so the job may run any number of times (every tick, every restart) and each
 role still gets one digest per working day; a run missed while the service was down is made on start-up.
 """
@@ -17,6 +19,8 @@ from cakra.workflow.calendar import BusinessCalendar
 from cakra.workflow.case import Case
 from cakra.workflow.sop import Sop
 from cakra.workflow.storage import CaseBook
+
+DIGEST_ROWS = 500  # rows per digest, in section order; the rest are counted
 
 
 def digest_roles(configured: Sequence[str], sop: Sop) -> list[str]:
@@ -61,13 +65,18 @@ def send_digests(
             ]
             rest = [c for c in own if c not in late and c not in waiting and c not in soon]
             groups = {"late": late, "soon": soon, "waiting": waiting, "rest": rest}
+            budget, shown = DIGEST_ROWS, {}
+            for name, group in groups.items():
+                shown[name] = [case_view(c, sop, role, now) for c in group[:budget]]
+                budget -= len(shown[name])
             context = {
                 **mailer.base_context(now),
                 "role_title": sop.roles[role].title,
                 "run_date": run_date,
                 "next_run": horizon,
                 "total": len(own),
-                **{name: [case_view(c, sop, role, now) for c in group] for name, group in groups.items()},
+                "counts": {name: len(group) for name, group in groups.items()},
+                **shown,
             }
             if mailer.enqueue(
                 "digest",

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from cakra.notify.outbox import DeliveryResult, InlineImage, Outbox, OutboxRow
+from cakra.notify.pacing import HeldNotices
 from cakra.notify.render import render_message
 from cakra.notify.transports.base import Transport
 
@@ -20,13 +21,16 @@ from cakra.notify.transports.base import Transport
 @dataclass(frozen=True)
 class Mailer:
     """``addresses``: role id -> its recipients; ``context``: what every template may use besides ``now``
-    (``agency_name``, ``sop_name``, ``status_sheet_url``, ``timezone``)."""
+    (``agency_name``, ``sop_name``, ``status_sheet_url``, ``status_place`` — where the status tab is, in
+    words —, ``timezone``)."""
 
     outbox: Outbox
     transport: Transport
     sender: str
     addresses: Mapping[str, Sequence[str]] = field(default_factory=dict)
     context: Mapping[str, Any] = field(default_factory=dict)
+    held: HeldNotices | None = None  # notices bundled for later (notify/pacing.py); None = none wait
+    reply_to: str = ""  # Reply-To of messages to citizens (the agency's desk); '' = none
 
     def recipients(self, role: str) -> list[str]:
         """The addresses of ``role`` (empty when it has none)."""
@@ -50,8 +54,10 @@ class Mailer:
         recipients: Sequence[str],
         now: datetime,
         inline_images: Sequence[InlineImage] = (),
+        reply_to: str = "",
     ) -> str | None:
-        """Render ``templates/email/<template>.*`` and record it in the outbox from the configured sender.
+        """Render ``templates/email/<template>.*`` and record it in the outbox from the configured sender
+        (``reply_to``: where answers go, '' = to the sender).
 
         The one way every message enters the outbox; returns its Message-ID, or None when ``dedupe_key``
         was already recorded. Does not commit (the caller's transaction does).
@@ -67,6 +73,7 @@ class Mailer:
             html=rendered.html,
             inline_images=inline_images,
             now=now,
+            reply_to=reply_to,
         )
 
     def deliver(

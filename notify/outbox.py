@@ -176,8 +176,10 @@ def build_message(
     html: str,
     inline_images: Sequence[InlineImage],
     date: datetime,
+    reply_to: str = "",
 ) -> EmailMessage:
-    """multipart/alternative(text/plain, html) — html wrapped in multipart/related when images are given."""
+    """multipart/alternative(text/plain, html) — html wrapped in multipart/related when images are given;
+    ``reply_to`` (an address, or '') sets Reply-To, where a reader's answer should go instead of From."""
     # policy.default, not policy.SMTP: stored bytes use "\n" so parts parsed back carry no stray "\r";
     # smtplib turns line ends into CRLF on the wire.
     message = EmailMessage(policy=policy.default)
@@ -185,6 +187,8 @@ def build_message(
     message["From"] = _check_address(sender, "sender")
     message["To"] = ", ".join(_check_address(a, "recipient") for a in recipients)
     message["Date"] = format_datetime(date)
+    if reply_to:
+        message["Reply-To"] = _check_address(reply_to, "reply-to")
     message["Message-ID"] = message_id
     # RFC 3834: tells vacation responders not to answer an automatic message.
     message["Auto-Submitted"] = "auto-generated"
@@ -244,6 +248,7 @@ class Outbox:
         html: str,
         inline_images: Sequence[InlineImage] = (),
         now: datetime,
+        reply_to: str = "",
     ) -> str | None:
         """Store the complete message as ``pending``; its Message-ID, or ``None`` if ``dedupe_key`` exists.
 
@@ -266,6 +271,7 @@ class Outbox:
             html=html,
             inline_images=inline_images,
             date=now,
+            reply_to=reply_to,
         )
         stamp = _stamp(now)
         cursor = self._conn.execute(

@@ -20,7 +20,8 @@ from cakra.workflow.case import Case
 from cakra.workflow.sop import Sop
 from cakra.workflow.storage import CaseStore
 
-SECTIONS = ("new", "entered", "reminder", "overdue", "escalated")
+# The order a message lists them in: what is late first, then what is due soon, then what is new.
+SECTIONS = ("overdue", "escalated", "reminder", "entered", "new")
 
 
 @dataclass
@@ -30,6 +31,8 @@ class RoleNotice:
     role: str
     sections: dict[str, list[Case]] = field(default_factory=lambda: {s: [] for s in SECTIONS})
     keys: list[str] = field(default_factory=list)
+    # (section, ticket, key, note) of every claimed notice, for holding it back (notify.pacing)
+    claimed: list[tuple[str, str, str, str]] = field(default_factory=list)
     notes: dict[tuple[str, str], str] = field(default_factory=dict)
     # (section, ticket) already listed: a set, because comparing Case dataclasses in a list made a first
     # run over a form with thousands of responses quadratic.
@@ -42,6 +45,7 @@ class RoleNotice:
         if note:
             self.notes[(section, case.ticket)] = note
         self.keys.append(key)
+        self.claimed.append((section, case.ticket, key, note))
 
 
 def plan_notices(

@@ -9,7 +9,8 @@ Contract:
 - Undefined variables raise (``StrictUndefined``): a message with a hole is a bug, never sent.
 - Filters: ``tanggal`` ("Senin, 23 November 2026 14.05 WIB"), ``tanggal_pendek`` ("23/11/2026 14.05"),
   both shown in the zone named by an optional argument, else the context variable ``timezone`` (an IANA
-  name or ZoneInfo), else Asia/Jakarta; ``durasi`` ("1 jam 5 menit", "2 hari 3 jam").
+  name or ZoneInfo), else Asia/Jakarta; ``durasi`` ("1 jam 5 menit", "2 hari 3 jam"); ``angka`` (numbers
+  with a decimal comma, "1.250", "8,3") and ``persen`` ("8,3 %"), from ``common/wording.py``.
 - Text templates are read with ``trim_blocks``/``lstrip_blocks`` so ``{% if %}`` lines leave no blanks.
 """
 
@@ -25,7 +26,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
 
-from cakra.common.wording import BULAN, HARI, durasi
+from cakra.common.wording import BULAN, HARI, angka, durasi, persen
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 DEFAULT_ZONE = "Asia/Jakarta"
@@ -94,7 +95,9 @@ def make_environment(folder: Path = TEMPLATES_DIR) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(tanggal=tanggal, tanggal_pendek=tanggal_pendek, durasi=durasi)
+    env.filters.update(
+        tanggal=tanggal, tanggal_pendek=tanggal_pendek, durasi=durasi, angka=angka, persen=persen
+    )
     return env
 
 

@@ -23,6 +23,7 @@ from cakra.workflow.sla import compliance, step_times, visits
 from cakra.workflow.storage import CaseBook
 
 Build = Callable[[str], tuple[dict[str, Any], list[InlineImage]]]
+OVERDUE_LISTED = 20  # late cases listed by name (oldest first); the rest are counted, with the link
 
 
 def summary_context(mailer: Mailer, book: CaseBook, now: datetime, role: str) -> dict[str, Any]:
@@ -56,7 +57,7 @@ def summary_context(mailer: Mailer, book: CaseBook, now: datetime, role: str) ->
             }
             for c in per_step
         ],
-        "overdue": [case_view(c, sop, role, now) for c in overdue],
+        "overdue": [case_view(c, sop, role, now) for c in overdue[:OVERDUE_LISTED]],
         "chart_cid": "ringkasan-tahap@cakra",
     }
 
@@ -145,6 +146,7 @@ def weekly_context(mailer: Mailer, book: CaseBook, now: datetime, role: str, wee
         "weeks": weeks,
         "week_labels": [f"{start.astimezone(tz):%d/%m}" for start in starts],
         "per_week": sorted(per_week.items(), key=lambda item: -sum(item[1])),
+        "week_rows": week_rows(starts, per_week, tz),
         "week_compliance": [
             {"title": c.title, "on_time": c.on_time, "late": c.late, "percent": c.percent, "paused": c.paused}
             for c in per_step
@@ -156,6 +158,24 @@ def weekly_context(mailer: Mailer, book: CaseBook, now: datetime, role: str, wee
             "times": "mingguan-waktu@cakra",
         },
     }
+
+
+def week_rows(starts: Sequence[datetime], per_week: dict[str, list[int]], tz: tzinfo) -> list[dict[str, Any]]:
+    """The trend, one row per week (narrow enough for a phone): its start, its total, and the category
+    reported most that week."""
+    rows = []
+    for index, start in enumerate(starts):
+        counts = {name: weekly[index] for name, weekly in per_week.items() if weekly[index]}
+        top = max(counts, key=lambda name: (counts[name], name)) if counts else ""
+        rows.append(
+            {
+                "label": f"{start.astimezone(tz):%d/%m}",
+                "total": sum(counts.values()),
+                "top": top,
+                "top_count": counts.get(top, 0),
+            }
+        )
+    return rows
 
 
 def _weekly_charts(context: dict[str, Any]) -> list[InlineImage]:

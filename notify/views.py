@@ -21,8 +21,20 @@ from cakra.workflow.privacy import is_anonymous, is_confidential, may_see_conten
 from cakra.workflow.sop import Sop
 
 
-def case_view(case: Case, sop: Sop, role: str | None, now: datetime, *, note: str = "") -> dict[str, Any]:
-    """A template-ready dict of ``case`` as ``role`` may see it (``None``: a reader with no role)."""
+def case_view(
+    case: Case,
+    sop: Sop,
+    role: str | None,
+    now: datetime,
+    *,
+    note: str = "",
+    link: str = "",
+    section: str = "",
+) -> dict[str, Any]:
+    """A template-ready dict of ``case`` as ``role`` may see it (``None``: a reader with no role).
+
+    ``link``: the address of the case's row in the status sheet ('' when there is none); ``section``: why
+    the reader hears of it (notify.plan's sections; "escalated" = late at a role below the reader)."""
     report = case.report
     identity = may_see_identity(case, sop, role)
     content = may_see_content(case, sop, role)
@@ -61,4 +73,6 @@ def case_view(case: Case, sop: Sop, role: str | None, now: datetime, *, note: st
         "paused": case.is_paused,
         "paused_since": case.paused_since,
         "note": note,
+        "link": link,
+        "section": section,
     }

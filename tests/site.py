@@ -97,7 +97,9 @@ class Site:
         table: dict[str, Any] = {
             "sheets": {"workbook": "cakra.xlsx"},
             "ledger": {"path": "cakra.sqlite"},
-            "email": {"from": "Cakra <cakra@kesbangpol.contoh.example>", **self.email},
+            # Each escalation in its own cycle, so alert tests see every level when it falls due; the
+            # bundling of escalations ([email] bundle_minutes) is tested in tests/test_pacing.py.
+            "email": {"from": "Cakra <cakra@kesbangpol.contoh.example>", "bundle_minutes": 0, **self.email},
             "roles": {role: {"emails": emails} for role, emails in ROLES.items()},
         }
         for key, value in self.extra.items():

@@ -281,3 +281,18 @@ def smtp_starttls_server(smtp_test_cert: tuple[Path, Path]) -> Iterator[SmtpServ
 def smtp_ssl_server(smtp_test_cert: tuple[Path, Path]) -> Iterator[SmtpServer]:
     with running_smtp_server("ssl", smtp_test_cert) as server:
         yield server
+
+
+def smtp_email_table(server: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """The ``[email]`` table of a site that sends through ``server`` (plain SMTP with its login, the
+    secrets in environment variables as in production)."""
+    monkeypatch.setenv("CAKRA_TEST_SMTP_USER", server.username)
+    monkeypatch.setenv("CAKRA_TEST_SMTP_PASSWORD", server.password)
+    return {
+        "backend": "smtp",
+        "host": server.host,
+        "port": server.port,
+        "security": "none",
+        "user_env": "CAKRA_TEST_SMTP_USER",
+        "password_env": "CAKRA_TEST_SMTP_PASSWORD",
+    }

@@ -44,9 +44,9 @@ def test_reminder_then_escalation_up_to_the_head_then_a_daily_repeat(site: Site)
 
     # The deadline: the role and its direct superior (as before), then one superior per further 15 minutes.
     for at, expected, note in (
-        (15, ["kasubbid", "operator"], "Eskalasi tingkat 1"),
-        (30, ["kabid"], "Eskalasi tingkat 2"),
-        (45, ["kaban"], "Eskalasi tingkat 3"),
+        (15, ["kasubbid", "operator"], "Sudah diteruskan ke Kasubbid\n"),
+        (30, ["kabid"], "Sudah diteruskan ke Kasubbid dan Kabid\n"),
+        (45, ["kaban"], "Sudah diteruskan ke Kasubbid, Kabid, dan Kepala Badan\n"),
     ):
         sent = len(site.emails())
         assert site.poll(minutes(at - 1)).messages == 0, at

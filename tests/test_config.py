@@ -190,3 +190,27 @@ def test_editing_admin_does_not_change_the_fingerprint() -> None:
         build_config({"admin": {"emails": ["it@dinas.example"]}}).fingerprint == build_config({}).fingerprint
     )
     assert build_config({"intake": {"description_chars": 80}}).fingerprint != build_config({}).fingerprint
+
+
+@pytest.mark.parametrize(
+    ("table", "says"),
+    [
+        ({"email": {"bundle_minutes": -5}}, "[email] bundle_minutes must be 0 or more"),
+        (
+            {"citizen": {"reply_to": "meja pengaduan"}},
+            "[citizen] reply_to = 'meja pengaduan' is not an email",
+        ),
+    ],
+)
+def test_pacing_and_reply_to_are_checked_when_the_config_loads(
+    tmp_path: Path, table: dict[str, dict[str, object]], says: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        build_config(table, tmp_path / "c.toml")
+    assert str(caught.value).startswith(says)
+
+
+def test_pacing_and_reply_to_defaults(tmp_path: Path) -> None:
+    config = build_config({"citizen": {"reply_to": " pengaduan@instansi.go.id "}}, tmp_path / "c.toml")
+    assert config.email.bundle_minutes == 30
+    assert config.citizen.reply_to == "pengaduan@instansi.go.id"

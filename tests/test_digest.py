@@ -130,7 +130,7 @@ def test_weekly_summary_with_three_charts_goes_once_a_week(site: Site) -> None:
     assert "Bencana alam: 0, 0, 0, 0, 0, 1, 1, 0" in text
     assert "Konflik sosial: 0, 0, 0, 0, 0, 0, 1, 1" in text
     assert "Unjuk rasa" not in text.split("Kasus per minggu")[1].split("Kepatuhan")[0]  # this week: not yet
-    assert "2. Operator: 0 tepat waktu, 4 terlambat (0.0%)" in text  # the four past weeks' reports
+    assert "2. Operator: 0 tepat waktu, 4 terlambat (0 %)" in text  # the four past weeks' reports
 
 
 def test_start_up_makes_missed_runs_once(site: Site) -> None:

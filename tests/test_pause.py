@@ -140,6 +140,6 @@ def test_waiting_is_shown_in_the_leadership_summary(site: Site) -> None:
     context = summary_context(site.app.mailer, site.app.book, minutes(21), "kepala_badan")
     text = render_message("summary", context).text
     assert (
-        "2. Operator: 1 tepat waktu, 0 terlambat (100.0%), 1 pernah menunggu pelapor (10 menit, tidak dihitung)"
+        "2. Operator: 1 tepat waktu, 0 terlambat (100 %), 1 pernah menunggu pelapor (10 menit, tidak dihitung)"
         in text
     )

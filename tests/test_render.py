@@ -161,3 +161,43 @@ def test_base_layout_needs_agency_name() -> None:
     child = make_environment().from_string('{% extends "email/_base.html" %}')
     with pytest.raises(UndefinedError):
         child.render()
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("{{ 8.333|persen }}", "8,3 %"),
+        ("{{ 100.0|persen }}", "100 %"),
+        ("{{ none|persen }}", "-"),
+        ("{{ 3000|angka }}", "3.000"),
+        ("{{ 12345.61|angka }}", "12.345,6"),
+        ("{{ 3.0|angka }}", "3"),
+    ],
+)
+def test_numbers_are_written_the_indonesian_way(template: str, expected: str) -> None:
+    assert environment().from_string(template).render() == expected
+
+
+def test_charts_are_drawn_at_twice_their_display_width_with_indonesian_numbers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import struct
+
+    import matplotlib.pyplot as plt
+
+    from cakra.notify import charts
+
+    drawn: list[str] = []
+    original = plt.Axes.text
+
+    def keep(self, x, y, s, *args, **kwargs):  # the real Axes.text; records what the chart writes
+        drawn.append(s)
+        return original(self, x, y, s, *args, **kwargs)
+
+    monkeypatch.setattr(plt.Axes, "text", keep)
+    png = charts.bar_chart("SLA", ["2. Operator", "3. Kasubbid"], [8.3, 100.0], unit=" %")
+    width, _ = struct.unpack(">II", png[16:24])
+    assert width == 2 * charts.DISPLAY_PX
+    assert [s.strip() for s in drawn] == ["8,3 %", "100 %"]
+    columns = charts.stacked_columns("Per minggu", ["28/09", "05/10"], {"A": [1, 2], "B": [0, 3]})
+    assert struct.unpack(">II", columns[16:24])[0] == 2 * charts.DISPLAY_PX

@@ -7,23 +7,14 @@ from datetime import timedelta
 import pytest
 
 from tests.site import T0, Site, response
-from tests.smtp_fixtures import SmtpServer
+from tests.smtp_fixtures import SmtpServer, smtp_email_table
 
 FULL_NIK = "1404015501900001"
 
 
 @pytest.fixture
 def smtp_site(site: Site, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> Site:
-    monkeypatch.setenv("CAKRA_TEST_SMTP_USER", smtp_server.username)
-    monkeypatch.setenv("CAKRA_TEST_SMTP_PASSWORD", smtp_server.password)
-    site.email = {
-        "backend": "smtp",
-        "host": smtp_server.host,
-        "port": smtp_server.port,
-        "security": "none",
-        "user_env": "CAKRA_TEST_SMTP_USER",
-        "password_env": "CAKRA_TEST_SMTP_PASSWORD",
-    }
+    site.email = smtp_email_table(smtp_server, monkeypatch)
     site.extra = {"citizen": {"send": False}}  # these tests follow the roles' mail; citizens' is tested apart
     return site
 

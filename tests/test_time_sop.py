@@ -144,7 +144,9 @@ def test_friday_afternoon_before_a_long_weekend_end_to_end(site: Site) -> None:
     assert site.poll(wib(2026, 8, 26, 15, 0)).messages == 0
     assert site.poll(wib(2026, 8, 27, 7, 31)).escalations == 1
     assert recipients(site, sent) == ["kadis"]
-    assert "Eskalasi tingkat 2" in plain(site.emails()[-1])
+    text = plain(site.emails()[-1])
+    assert "Sudah diteruskan ke Sekretaris Dinas dan Kepala Dinas" in text
+    assert "Terlambat di Admin Pengaduan (1. Verifikasi) sejak Kamis, 20 Agustus 2026 16.00 WIB" in text
 
 
 def test_a_ledger_and_cases_from_before_stored_deadlines_still_open(tmp_path: Path) -> None:

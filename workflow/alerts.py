@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from cakra.common.errors import ConfigError
+from cakra.common.wording import daftar
 from cakra.workflow.calendar import BusinessCalendar, LimitError, TimeLimit
 from cakra.workflow.case import Case
 from cakra.workflow.sop import Sop
@@ -78,6 +79,11 @@ class Alert:
     key: str
     level: int  # 0 reminder, 1.. escalation levels, then repeats
     note: str = ""
+
+
+def forwarded(sop: Sop, chain: list[str]) -> str:
+    """An escalation level in words, naming who has heard: "Sudah diteruskan ke Kasubbid dan Kabid"."""
+    return "Sudah diteruskan ke " + daftar([sop.roles[role].title for role in chain])
 
 
 def after(calendar: BusinessCalendar, moment: datetime, interval: TimeLimit) -> datetime:
@@ -153,7 +159,9 @@ def due_alerts(
     # Level 1 keeps the keys of earlier versions, so an upgraded ledger never repeats one.
     alerts = [Alert(role, "overdue", f"overdue:{base}:{role}", 1)]
     if levels:
-        alerts.append(Alert(levels[0], "escalated", f"escalated:{base}:{levels[0]}", 1, "Eskalasi tingkat 1"))
+        alerts.append(
+            Alert(levels[0], "escalated", f"escalated:{base}:{levels[0]}", 1, forwarded(sop, levels[:1]))
+        )
     interval = policy.level_interval or limit
     due = case.deadline
     for level, superior in enumerate(levels[1:], start=2):
@@ -161,13 +169,15 @@ def due_alerts(
         if now < due:
             return alerts
         alerts.append(
-            Alert(superior, "escalated", f"escalated:{base}:{superior}", level, f"Eskalasi tingkat {level}")
+            Alert(
+                superior, "escalated", f"escalated:{base}:{superior}", level, forwarded(sop, levels[:level])
+            )
         )
     if policy.repeat_interval is None:
         return alerts
     count = latest_repeat(calendar, due, policy.repeat_interval, now)
     if count:
-        note = f"Pengingat ulang ke-{count}"
+        note = f"Pengingat ulang ke-{count}" + (f". {forwarded(sop, levels)}" if levels else "")
         top = levels[-1] if levels else None
         alerts.append(Alert(role, "overdue", f"repeat:{base}:{count}:{role}", len(levels) + count, note))
         if top:

@@ -168,8 +168,8 @@ def print_emails(out: Path) -> None:
 # What to open first: (label, a test on the Subject header) — each the first such message.
 HIGHLIGHTS: list[tuple[str, Callable[[str], bool]]] = [
     ("tanda terima pelapor", lambda s: s.startswith("Laporan Anda telah diterima")),
-    ("pengingat", lambda s: "pengingat" in s),
-    ("eskalasi", lambda s: "eskalasi" in s),
+    ("pengingat", lambda s: "mendekati batas waktu" in s),
+    ("eskalasi", lambda s: "terlambat di bawah Anda" in s),
     ("balasan penutup", lambda s: s.startswith("Laporan ") and s.endswith(": Selesai")),
     ("rekap harian", lambda s: "Rekap harian" in s),
     ("ringkasan mingguan", lambda s: "Ringkasan mingguan" in s),
