@@ -131,6 +131,7 @@ def make_mailer(config: Config, sop: Sop, outbox: Outbox) -> Mailer:
             "status_sheet_url": config.status_sheet_url,
             "timezone": config.tz.key,
         },
+        identity_roles=frozenset(role.id for role in sop.roles.values() if role.sees_identity),
     )
 
 

@@ -1,4 +1,7 @@
-"""Charts for leadership emails: matplotlib PNGs embedded inline (``cid:``), never attached."""
+"""Charts for leadership emails: matplotlib PNGs embedded inline (``cid:``), never attached.
+
+Every text drawn into a chart (title, labels, series names) passes ``redact``: a picture is text that
+leaves the service too, and categories come from the citizen's answers."""
 
 from __future__ import annotations
 
@@ -11,11 +14,14 @@ matplotlib.use("Agg")  # no display on a server; must be chosen before pyplot is
 
 import matplotlib.pyplot as plt
 
+from cakra.common.pii import redact, redact_value
+
 
 def bar_chart(
     title: str, labels: list[str], values: list[float], *, color: str = "#7f1d1d", unit: str = ""
 ) -> bytes:
     """A horizontal bar chart as PNG bytes (small enough for email: ~600 px wide)."""
+    title, labels = redact(title), redact_value(labels)
     height = 1.2 + 0.35 * max(len(labels), 1)
     figure, axes = plt.subplots(figsize=(6.4, height), dpi=100)
     try:
@@ -51,6 +57,7 @@ _PALETTE = (
 
 def stacked_columns(title: str, labels: Sequence[str], series: Mapping[str, Sequence[int]]) -> bytes:
     """Vertical columns per label (e.g. weeks), stacked by series (e.g. categories), with a legend; PNG bytes."""
+    title, labels, series = redact(title), redact_value(labels), redact_value(series)
     figure, axes = plt.subplots(figsize=(6.4, 3.6), dpi=100)
     try:
         if not any(sum(values) for values in series.values()):

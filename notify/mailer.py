@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from cakra.common.pii import redact
 from cakra.notify.outbox import DeliveryResult, InlineImage, Outbox, OutboxRow
-from cakra.notify.render import render_message
+from cakra.notify.render import Rendered, render_message
 from cakra.notify.transports.base import Transport
 
 
@@ -27,6 +28,9 @@ class Mailer:
     sender: str
     addresses: Mapping[str, Sequence[str]] = field(default_factory=dict)
     context: Mapping[str, Any] = field(default_factory=dict)
+    # Roles whose messages may carry a full NIK (the SOP's ``sees_identity``); every other reader's
+    # message (other roles, citizens) passes ``redact`` whole, subject and both bodies.
+    identity_roles: frozenset[str] = frozenset()
 
     def recipients(self, role: str) -> list[str]:
         """The addresses of ``role`` (empty when it has none)."""
@@ -54,9 +58,12 @@ class Mailer:
         """Render ``templates/email/<template>.*`` and record it in the outbox from the configured sender.
 
         The one way every message enters the outbox; returns its Message-ID, or None when ``dedupe_key``
-        was already recorded. Does not commit (the caller's transaction does).
+        was already recorded. Does not commit (the caller's transaction does). A reader outside
+        ``identity_roles`` gets the message with every NIK-like run masked, whatever field it came in.
         """
         rendered = render_message(template, context)
+        if role not in self.identity_roles:
+            rendered = Rendered(*(redact(part) for part in rendered))
         return self.outbox.enqueue(
             dedupe_key=dedupe_key,
             role=role,
