@@ -35,12 +35,34 @@ _SEPARATORS = " \t._\\-\u00a0\u2007\u2009\u200a\u202f\u2010-\u2015\u2212"
 T = TypeVar("T")
 
 
+def _digit_class() -> str:
+    """A regex class of every digit: ``\\d`` (decimal digits of every script) plus the superscript,
+    circled and other digits ``str.isdigit`` accepts, as ranges (a class of ranges matches fast)."""
+    ranges: list[list[int]] = []
+    for code in range(_DIGIT_SCAN_END):
+        if chr(code).isdigit() and not chr(code).isdecimal():
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    extra = "".join(re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "") for a, b in ranges)
+    return rf"[\d{extra}]"
+
+
+def _runs(digit: str, flags: int = 0) -> re.Pattern[str]:
+    """Runs of ``digit`` joined by at most three separator characters. A greedy run that ``finditer``
+    starts at its first digit is maximal, so no look-behind is needed."""
+    return re.compile(rf"{digit}(?:[{_SEPARATORS}]{{0,3}}{digit})*", flags)
+
+
+# Most text is ASCII: a plain class is several times faster there than the class of every script's digits.
+_ASCII_RUNS = _runs("[0-9]", re.ASCII)
+
+
 @functools.cache
-def _run_pattern() -> re.Pattern[str]:
-    """Runs of digits joined by at most three separator characters (built on first use)."""
-    extra = "".join(chr(c) for c in range(_DIGIT_SCAN_END) if chr(c).isdigit() and not chr(c).isdecimal())
-    digit = rf"[\d{re.escape(extra)}]"
-    return re.compile(rf"(?<!{digit}){digit}(?:[{_SEPARATORS}]{{0,3}}{digit})*")
+def _unicode_runs() -> re.Pattern[str]:
+    """The pattern for text beyond ASCII (built on first use: the digit scan takes a few milliseconds)."""
+    return _runs(_digit_class())
 
 
 def _is_digit(char: str) -> bool:
@@ -76,12 +98,22 @@ def redact(text: str) -> str:
     """``text`` with every NIK-like run masked (see the module's docstring); other text unchanged."""
     if len(text) < NIK_DIGITS:  # too short to hold 16 digits: most cells, nothing to scan
         return text
-    return _run_pattern().sub(lambda match: _mask_run(match.group(0)), text)
+    if text.isascii():
+        if sum(map(text.count, "0123456789")) < NIK_DIGITS:  # counted in C: most cells stop here
+            return text
+        runs = _ASCII_RUNS
+    else:
+        runs = _unicode_runs()
+    return runs.sub(lambda match: _mask_run(match.group(0)), text)
 
 
 def redact_value(value: T) -> T:
     """``redact`` for a cell or context value: text is masked; numbers, dates and None pass unchanged;
     lists, tuples and mappings are masked all through (keys too)."""
+    if type(value) is str:  # the hot case (every cell of a 50,000-row tab on a full read): no ABC checks
+        return redact(value)  # type: ignore[return-value]
+    if type(value) is dict:
+        return {redact_value(key): redact_value(item) for key, item in value.items()}  # type: ignore[return-value]
     if isinstance(value, str):
         return redact(value)  # type: ignore[return-value]
     if isinstance(value, list | tuple):
