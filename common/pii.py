@@ -117,7 +117,10 @@ def redact_value(value: T) -> T:
     if isinstance(value, str):
         return redact(value)  # type: ignore[return-value]
     if isinstance(value, list | tuple):
-        return type(value)(redact_value(item) for item in value)  # type: ignore[return-value]
+        items = [redact_value(item) for item in value]
+        if hasattr(value, "_fields"):  # a named tuple takes its fields as arguments
+            return type(value)(*items)  # type: ignore[return-value]
+        return type(value)(items)  # type: ignore[return-value]
     if isinstance(value, Mapping):
         return {redact_value(key): redact_value(item) for key, item in value.items()}  # type: ignore[return-value]
     return value

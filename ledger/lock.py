@@ -20,6 +20,7 @@ the file is only read when the ``flock`` is really held by someone).
 from __future__ import annotations
 
 import logging
+import math
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -98,19 +99,19 @@ def _exclusive(
             "writable by the service's user"
         ) from None
     try:
-        give_up = time.monotonic() + wait
-        told = False
+        # Counted in tries, not read off a clock: ``pause`` alone decides how long the wait really lasts.
+        tries_left = math.ceil(wait / RETRY_SECONDS)
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
                 pid = holder(path)
-                if time.monotonic() >= give_up:
+                if tries_left <= 0:
                     raise Busy(busy(pid), pid) from None
-                if not told:  # said once, so a person (or a test) knows why nothing happens yet
+                if tries_left == math.ceil(wait / RETRY_SECONDS):  # said once, so a person knows why
                     log.info("menunggu proses lain (%s) selesai memakai %s", _who(pid), path.name)
-                    told = True
+                tries_left -= 1
                 pause(RETRY_SECONDS)
         try:
             os.ftruncate(fd, 0)

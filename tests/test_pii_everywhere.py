@@ -7,6 +7,7 @@ site fed hostile inputs. Roles with ``sees_identity`` still get the case's full 
 from __future__ import annotations
 
 import email
+import json
 import re
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from cakra.common.pii import _DIGIT_SCAN_END, mask_nik, redact
+from cakra.common.pii import _DIGIT_SCAN_END, mask_nik, redact, redact_value
 from cakra.config import load_config
 from cakra.export import export_month
 from cakra.serve import Service
@@ -256,3 +257,16 @@ def test_no_full_nik_leaves_a_full_demo_run(tmp_path: Path) -> None:
     finally:
         app.close()
     scan_everything(folder, config.sheets.workbook, folder / "outbox", niks, demo.stdout + demo.stderr)
+
+
+def test_redact_value_masks_text_inside_any_structure_and_leaves_the_rest() -> None:
+    from collections import namedtuple
+    from datetime import datetime
+
+    Row = namedtuple("Row", "name count")
+    moment = datetime(2026, 11, 23, 8, 0)
+    masked = redact_value(
+        {"a": [hostile(0), (hostile(1), 3)], "b": Row(hostile(2), 4), "c": moment, "d": None, hostile(3): 1}
+    )
+    assert full_niks(json.dumps(masked, ensure_ascii=False, default=str), HOSTILE) == set()
+    assert masked["b"].count == 4 and masked["c"] is moment and masked["d"] is None
