@@ -16,7 +16,8 @@ it never delivers at the same time as a cycle or another job (which sent message
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+import time as time_module
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time
 
@@ -32,9 +33,12 @@ LOCK_WAIT_SECONDS = 60.0
 
 
 @contextmanager
-def locked(app: App, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
-    """Hold the ledger's cycle lock (waiting up to ``wait`` seconds; ``Busy`` after that)."""
-    with cycle_lock(app.ledger.path, wait=wait):
+def locked(
+    app: App, wait: float = LOCK_WAIT_SECONDS, pause: Callable[[float], object] = time_module.sleep
+) -> Iterator[None]:
+    """Hold the ledger's cycle lock (waiting up to ``wait`` seconds, ``pause`` between tries; ``Busy``
+    after that)."""
+    with cycle_lock(app.ledger.path, wait=wait, pause=pause):
         yield
 
 

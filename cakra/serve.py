@@ -111,7 +111,8 @@ class Service:
         that another process is running)."""
 
         def run() -> bool:
-            with locked(self.app):
+            # Waiting on ``stopping`` keeps SIGTERM prompt: once set, the remaining tries go at once.
+            with locked(self.app, pause=self.stopping.wait):
                 return job()
 
         return self.guard(name, run)

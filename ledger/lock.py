@@ -82,7 +82,7 @@ def _exclusive(
     busy: Callable[[int | None], str],
     *,
     wait: float = 0.0,
-    pause: Callable[[float], None] = time.sleep,
+    pause: Callable[[float], object] = time.sleep,
 ) -> Iterator[None]:
     """Hold ``path``'s ``flock`` for the block, writing our pid into it; ``Busy(busy(pid))`` when another
     process holds it for longer than ``wait`` seconds (0: do not wait)."""
@@ -125,7 +125,7 @@ def _exclusive(
 
 @contextmanager
 def cycle_lock(
-    ledger_path: Path, *, wait: float = 0.0, pause: Callable[[float], None] = time.sleep
+    ledger_path: Path, *, wait: float = 0.0, pause: Callable[[float], object] = time.sleep
 ) -> Iterator[None]:
     """Hold the ledger's cycle lock for the block (recording and delivering happen inside it).
 

@@ -249,3 +249,21 @@ def test_a_first_start_on_sunday_sends_no_digest_or_summary_of_friday(site: Site
     monday = Service(site.app, clock=lambda: wib(2026, 11, 23, 7, 31))
     assert monday.digest_job() is True  # Monday's own digest goes
     assert re.search(r"Rekap harian Operator 23/11/2026", str(site.emails()[-1]["Subject"]))
+
+
+def test_serves_job_waits_for_a_running_cycle_and_gives_up_at_once_when_stopping(
+    site: Site, caplog: pytest.LogCaptureFixture
+) -> None:
+    site.submit(response(0))
+    site.poll(T0 + timedelta(minutes=1))
+    site.extra = {"serve": {"report_time": "07:00"}}
+    site.close()
+    service = Service(site.app, clock=lambda: T0 + timedelta(minutes=30))
+    service.stopping.set()  # SIGTERM came: the job's wait for the lock must not hold the loop
+    with cycle_lock(site.folder / "cakra.sqlite"), caplog.at_level("INFO"):
+        assert service.report_job() is False
+    assert (
+        "report gagal: another Cakra cycle is running" in caplog.text and f"pid {os.getpid()}" in caplog.text
+    )
+    assert not any("Ringkasan" in str(m["Subject"]) for m in site.emails())  # nothing made without the lock
+    assert Service(site.app, clock=lambda: T0 + timedelta(minutes=31)).report_job() is True
