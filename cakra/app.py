@@ -139,6 +139,7 @@ def make_mailer(config: Config, sop: Sop, outbox: Outbox, held: HeldNotices | No
         },
         held=held,
         reply_to=config.citizen.reply_to,
+        identity_roles=frozenset(role.id for role in sop.roles.values() if role.sees_identity),
     )
 
 

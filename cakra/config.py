@@ -79,6 +79,7 @@ DEFAULTS: dict[str, Any] = {
         "weekly_day": "senin",
         "weekly_time": "07:00",
         "weekly_weeks": 8,
+        "on_non_working_days": False,
     },
     "calendar": {},
     "escalation": {"reminder_share": 0.8, "level_interval": "", "repeat_interval": "1 hari kerja"},

@@ -3,8 +3,8 @@
 
 The month's cases are those received in it (local time); each comes with its whole history. The export is
 meant to leave the agency, so it carries the minimum: the NIK masked, no name, phone or email; an anonymous
-report shows no NIK at all; a confidential report's description is withheld; any 16-digit run in free text
-is masked. Everything is text: a cell typed as ``=HYPERLINK(...)`` stays text in the workbook, and CSV cells
+report shows no NIK at all; a confidential report's description is withheld; every cell passes ``redact``
+(common/pii.py), so a NIK typed into any answer is masked. Everything is text: a cell typed as ``=HYPERLINK(...)`` stays text in the workbook, and CSV cells
 that a spreadsheet would run as a formula get a leading apostrophe.
 """
 
@@ -21,7 +21,7 @@ import openpyxl
 from openpyxl.styles import Font
 
 from cakra.common.errors import CakraError
-from cakra.common.pii import mask_nik, redact
+from cakra.common.pii import mask_nik, redact_value
 from cakra.common.wording import durasi, format_time
 from cakra.tabs.history import history_values
 from cakra.workflow.case import Case
@@ -95,6 +95,8 @@ def export_month(app: App, month: str, out_dir: Path, *, now: datetime | None = 
         for c in compliance(all_visits, sop, now, since=since, until=until)
     ]
 
+    # The files leave the agency: every cell passes ``redact`` here, whatever field it comes from.
+    case_rows, history_rows = redact_value(case_rows), redact_value(history_rows)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"cakra-{year:04d}-{number:02d}"
     workbook_path = out_dir / f"{stem}.xlsx"
@@ -125,7 +127,7 @@ def _case_row(app: App, case: Case, case_visits: list[Visit], now: datetime) -> 
         report.category,
         report.kecamatan,
         report.desa,
-        redact(report.description) if content else f"({CONFIDENTIAL}: tidak disertakan)",
+        report.description if content else f"({CONFIDENTIAL}: tidak disertakan)",
         report.kelengkapan,
         mask_nik(report.nik) if identity else f"({ANONYMOUS})",
         show_flags(case.privacy),
@@ -134,7 +136,7 @@ def _case_row(app: App, case: Case, case_visits: list[Visit], now: datetime) -> 
         durasi(end - report.received_at - waited),
         durasi(waited) if waited else "",
         ", ".join(dict.fromkeys(late)),
-        redact(case.operator.get("reply", "")) if content else "",
+        case.operator.get("reply", "") if content else "",
     ]
 
 

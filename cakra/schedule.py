@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, time
+from functools import partial
 
 from cakra.app import App
+from cakra.jobs import sends_on
 from cakra.ledger.runs import next_run
 
 Schedule = tuple[time, Callable[[date], bool]]  # a job's local time, and the days it runs on
@@ -19,10 +21,8 @@ def schedules(app: App) -> dict[str, Schedule | None]:
     """Each scheduled job (by its title for people) and when it runs; None when it is switched off."""
     config, weekday = app.config, app.config.report.weekly_day
     return {
-        "ringkasan harian": (config.serve.report_time, lambda _day: True),
-        "digest harian": None
-        if config.digest.time is None
-        else (config.digest.time, app.calendar.is_working_day),
+        "ringkasan harian": (config.serve.report_time, partial(sends_on, app)),
+        "digest harian": None if config.digest.time is None else (config.digest.time, partial(sends_on, app)),
         "ringkasan mingguan": None
         if weekday is None
         else (config.report.weekly_time, lambda day: day.weekday() == weekday),

@@ -2,8 +2,11 @@
 
 Jobs are plain methods that return "did I find work?"; what is due lives in the ledger (deadlines on
 cases, claimed notices, outbox rows, the keys of the daily summary, the digests and the weekly summary),
-so a restart forgets nothing and a run missed while the service was down is done once on start-up. A failing job is logged and the loop goes
-on; SIGTERM or Ctrl-C stops it between jobs.
+so a restart forgets nothing and a run missed earlier the same day while the service was down is done
+once on start-up (an earlier day's is recorded as skipped: cakra/jobs.py). Every job records and delivers
+under the ledger's cycle lock, and one ``serve`` per ledger runs at a time (the serve lock, which names
+the running one's pid). A failing job is logged and the loop goes on; SIGTERM or Ctrl-C stops it between
+jobs.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import signal
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 import schedule
 
@@ -20,10 +24,19 @@ from cakra.app import App, build_app
 from cakra.common.errors import CakraError
 from cakra.config import Config
 from cakra.health import watched_poll
-from cakra.jobs import digests, summary, weekly
+from cakra.jobs import (
+    digests,
+    local_day,
+    locked,
+    sends_on,
+    skip_missed,
+    skipped_digest_keys,
+    summary,
+    summary_key,
+    weekly,
+)
+from cakra.ledger.lock import serve_lock
 from cakra.ledger.runs import latest_run
-from cakra.notify.report import week_start
-from cakra.schedule import schedules
 
 log = logging.getLogger("cakra.serve")
 
@@ -45,58 +58,67 @@ class Service:
         return self.guard("poll", lambda: watched_poll(self.app, self.clock()).found_work)
 
     def report_job(self) -> bool:
-        """Today's summary once it is due; keyed by date so a restart never sends it twice."""
-        now = self.clock()
-        if now.timetz().replace(tzinfo=None) < self.report_time:
+        """Today's summary once its time has come, once per day (keyed by the day, as ``report`` is).
+
+        Not on a closed day (unless configured); an earlier day's missed summary is recorded as skipped.
+        """
+        now, app = self.clock(), self.app
+        run = latest_run(now, self.report_time, app.config.tz, partial(sends_on, app))
+        if run is None:
             return False
-
-        def send() -> bool:
-            made = summary(self.app, now, key=f"daily-summary:{now:%Y-%m-%d}") is not None
-            self.deliver(now)
-            return made
-
-        return self.guard("report", send)
+        if run.date() != local_day(app, now):
+            return self.skip("report", now, [summary_key(run.date())], "ringkasan")
+        return self.locked("report", lambda: self.delivered(now, summary(app, now) is not None))
 
     def digest_job(self) -> bool:
-        """Each role's digest of the latest working day whose digest time has come (once per day and role)."""
-        plan = schedules(self.app)["digest harian"]
-        if plan is None:
+        """Each role's digest of today once its time has come (once per day and role); not on a closed
+        day (unless configured); an earlier day's missed digests are recorded as skipped, never sent late."""
+        if self.digest_time is None:
             return False
-        now, at = self.clock(), plan[0]
-        run = latest_run(now, at, self.app.config.tz, plan[1])
+        now, at, app = self.clock(), self.digest_time, self.app
+        run = latest_run(now, at, app.config.tz, partial(sends_on, app))
         if run is None:
             return False
-
-        def send() -> bool:
-            made = digests(self.app, now, run_date=run.date(), at=at)
-            self.deliver(now)
-            return made > 0
-
-        return self.guard("digest", send)
+        if run.date() != local_day(app, now):
+            return self.skip("digest", now, skipped_digest_keys(app, run.date()), "rekap harian")
+        return self.locked(
+            "digest", lambda: self.delivered(now, digests(app, now, run_date=run.date(), at=at) > 0)
+        )
 
     def weekly_job(self) -> bool:
-        """The weekly leadership summary of the latest ``weekly_day`` whose time has come (once per week)."""
-        plan = schedules(self.app)["ringkasan mingguan"]
-        if plan is None:
+        """The weekly leadership summary of the latest ``weekly_day`` whose time has come (once per week),
+        on a sending day."""
+        if self.weekly_day is None:
             return False
-        now = self.clock()
-        run = latest_run(now, plan[0], self.app.config.tz, plan[1])
-        if run is None:
+        now, weekday, app = self.clock(), self.weekly_day, self.app
+        run = latest_run(now, self.weekly_time, app.config.tz, lambda day: day.weekday() == weekday)
+        if run is None or not sends_on(app, local_day(app, now)):
             return False
+        return self.locked("weekly", lambda: self.delivered(now, weekly(app, now, run=run) is not None))
 
-        def send() -> bool:
-            week = week_start(run, self.app.config.tz)  # the same key as ``run.py weekly`` that week
-            made = weekly(self.app, now, key=f"weekly-summary:{week:%Y-%m-%d}") is not None
-            self.deliver(now)
-            return made
+    def skip(self, name: str, now: datetime, keys: list[str], what: str) -> bool:
+        """Record missed runs ``keys`` as skipped; False: nothing was sent."""
+        self.locked(name, lambda: skip_missed(self.app, now, keys, what))
+        return False
 
-        return self.guard("weekly", send)
-
-    def deliver(self, now: datetime) -> None:
-        """Send what is due; say in the log when the transport refused messages (not a silent '0')."""
+    def delivered(self, now: datetime, made: bool) -> bool:
+        """Deliver the outbox after a job recorded its messages (still under the lock); ``made`` back.
+        Says in the log when the transport refused messages (not a silent '0')."""
         trouble = self.app.mailer.deliver(now).trouble()
         if trouble:
             log.warning("%s", trouble)
+        return made
+
+    def locked(self, name: str, job: Callable[[], bool]) -> bool:
+        """``guard`` around ``job`` run under the ledger's cycle lock (waiting a bounded time for a cycle
+        that another process is running)."""
+
+        def run() -> bool:
+            # Waiting on ``stopping`` keeps SIGTERM prompt: once set, the remaining tries go at once.
+            with locked(self.app, pause=self.stopping.wait):
+                return job()
+
+        return self.guard(name, run)
 
     def guard(self, name: str, job: Callable[[], bool]) -> bool:
         """Run ``job``; log a failure (one line for a user's mistake) and carry on."""
@@ -132,6 +154,13 @@ class Service:
 
 
 def serve(config: Config) -> int:
+    """Run the service until SIGTERM/SIGINT; ``Busy`` (one line, exit 2) when another ``serve`` already
+    runs on the same ledger."""
+    with serve_lock(config.ledger_path):
+        return _serve(config)
+
+
+def _serve(config: Config) -> int:
     app = build_app(config)
     service = Service(app)
 

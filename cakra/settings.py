@@ -224,6 +224,8 @@ class ReportSettings:
     weekly_day: int | None  # Monday = 0; None = no weekly summary
     weekly_time: time
     weekly_weeks: int  # >= 1
+    # Whether summaries and digests go out on a day the calendar closes (weekend, holiday); default no.
+    on_non_working_days: bool = False
 
     @classmethod
     def read(cls, table: Mapping[str, Any]) -> ReportSettings:
@@ -241,6 +243,7 @@ class ReportSettings:
             day,
             parse_clock(t["weekly_time"], "[report] weekly_time"),
             t["weekly_weeks"],
+            t["on_non_working_days"],
         )
 
 

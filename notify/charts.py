@@ -3,6 +3,9 @@
 Drawn for a phone: the templates show them at most ``DISPLAY_PX`` CSS pixels wide (less on a 390 px
 screen) and the PNG has twice that many pixels (sharp on 2x screens), with text sized in points so that
 it stays at least ~11 px tall on a phone.
+
+Every text drawn into a chart (title, labels, series names) passes ``redact``: a picture is text that
+leaves the service too, and categories come from the citizen's answers.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ matplotlib.use("Agg")  # no display on a server; must be chosen before pyplot is
 
 import matplotlib.pyplot as plt
 
+from cakra.common.pii import redact, redact_value
+
 DISPLAY_PX = 480  # the width the templates give a chart (CSS px)
 _WIDTH_IN = 4.8  # figure width in inches: 100 px per inch at DISPLAY_PX
 _DPI = 200  # 2x: a 960 px wide PNG
@@ -28,6 +33,7 @@ def bar_chart(
     title: str, labels: list[str], values: list[float], *, color: str = "#7f1d1d", unit: str = ""
 ) -> bytes:
     """A horizontal bar chart as PNG bytes (960 px wide: 2x of its 480 px display width)."""
+    title, labels = redact(title), redact_value(labels)
     height = 1.3 + 0.45 * max(len(labels), 1)
     figure, axes = plt.subplots(figsize=(_WIDTH_IN, height), dpi=_DPI)
     try:
@@ -71,6 +77,7 @@ _PALETTE = (
 
 def stacked_columns(title: str, labels: Sequence[str], series: Mapping[str, Sequence[int]]) -> bytes:
     """Vertical columns per label (e.g. weeks), stacked by series (e.g. categories), with a legend; PNG bytes."""
+    title, labels, series = redact(title), redact_value(labels), redact_value(series)
     figure, axes = plt.subplots(figsize=(_WIDTH_IN, 4.2), dpi=_DPI)
     try:
         if not any(sum(values) for values in series.values()):

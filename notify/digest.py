@@ -36,6 +36,11 @@ def next_run(calendar: BusinessCalendar, run_date: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=calendar.tz)
 
 
+def digest_key(run_date: date, role: str) -> str:
+    """The ledger key of ``role``'s digest of ``run_date`` (claimed with its message, or when skipped)."""
+    return f"digest:{run_date:%Y-%m-%d}:{role}"
+
+
 def role_cases(sop: Sop, role: str, cases: list[Case]) -> list[Case]:
     """Open cases whose current step belongs to ``role``, by deadline (no deadline last)."""
     own = [c for c in cases if c.is_open and c.step in sop.steps and sop.steps[c.step].role == role]
@@ -52,7 +57,7 @@ def send_digests(
     with archive.transaction():
         cases = archive.cases(open_only=True)
         for role in roles:
-            key = f"digest:{run_date:%Y-%m-%d}:{role}"
+            key = digest_key(run_date, role)
             if not archive.claim(key, now):
                 continue
             own = role_cases(sop, role, cases)

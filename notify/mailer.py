@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from cakra.common.pii import redact
 from cakra.notify.outbox import DeliveryResult, InlineImage, Outbox, OutboxRow
 from cakra.notify.pacing import HeldNotices
-from cakra.notify.render import render_message
+from cakra.notify.render import Rendered, render_message
 from cakra.notify.transports.base import Transport
 
 
@@ -31,6 +32,9 @@ class Mailer:
     context: Mapping[str, Any] = field(default_factory=dict)
     held: HeldNotices | None = None  # notices bundled for later (notify/pacing.py); None = none wait
     reply_to: str = ""  # Reply-To of messages to citizens (the agency's desk); '' = none
+    # Roles whose messages may carry a full NIK (the SOP's ``sees_identity``); every other reader's
+    # message (other roles, citizens) passes ``redact`` whole, subject and both bodies.
+    identity_roles: frozenset[str] = frozenset()
 
     def recipients(self, role: str) -> list[str]:
         """The addresses of ``role`` (empty when it has none)."""
@@ -60,9 +64,12 @@ class Mailer:
         (``reply_to``: where answers go, '' = to the sender).
 
         The one way every message enters the outbox; returns its Message-ID, or None when ``dedupe_key``
-        was already recorded. Does not commit (the caller's transaction does).
+        was already recorded. Does not commit (the caller's transaction does). A reader outside
+        ``identity_roles`` gets the message with every NIK-like run masked, whatever field it came in.
         """
         rendered = render_message(template, context)
+        if role not in self.identity_roles:
+            rendered = Rendered(*(redact(part) for part in rendered))
         return self.outbox.enqueue(
             dedupe_key=dedupe_key,
             role=role,

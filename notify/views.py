@@ -2,7 +2,7 @@
 
 UU No. 27/2022: the full NIK, the reporter's email and the KTP photo go only to roles whose SOP entry says
 ``sees_identity`` (Kasubbid and Kabid in the Cakra SOP); everyone else gets the masked NIK, no KTP link, and
-a description in which any 16-digit run is masked. On top of that (workflow/privacy.py):
+every field passed through ``redact`` (a NIK typed into the name, the desa or the description is masked). On top of that (workflow/privacy.py):
 - an anonymous ("Anonim") report shows no identity at all — no name, NIK, phone, email or KTP — to any role
   but the operator role;
 - a confidential ("Rahasia") report shows no content — description, photos — to roles that have not handled
@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from cakra.common.pii import mask_nik, redact
+from cakra.common.pii import mask_nik, redact_value
 from cakra.workflow.case import Case
 from cakra.workflow.privacy import is_anonymous, is_confidential, may_see_content, may_see_identity
 from cakra.workflow.sop import Sop
@@ -41,7 +41,7 @@ def case_view(
     sees_identity = identity and role in sop.roles and sop.roles[role].sees_identity
     step = sop.steps.get(case.step)
     overdue = case.is_overdue(now)
-    return {
+    view = {
         "ticket": case.ticket,
         "received_at": report.received_at,
         "reporter_name": report.name if identity else "",
@@ -51,9 +51,7 @@ def case_view(
         "email": report.email if sees_identity else "",
         "category": report.category,
         "location": report.location,
-        "description": (report.description if sees_identity else redact(report.description))
-        if content
-        else "",
+        "description": report.description if content else "",
         "kelengkapan": report.kelengkapan,
         "problems": list(report.problems),
         "event_photos": list(report.event_photos) if content else [],
@@ -76,3 +74,5 @@ def case_view(
         "link": link,
         "section": section,
     }
+    # Whoever may not see the identity gets no NIK-like run in any field (a NIK typed as a name, a desa).
+    return view if sees_identity else redact_value(view)

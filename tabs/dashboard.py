@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from cakra.common.pii import redact_value
 from cakra.common.wording import durasi, format_time, nama_bulan
 from cakra.sheets.base import CellValue, CellWrite, Tab
 from cakra.tabs.status import cell_text
@@ -122,7 +123,7 @@ def dashboard_writes(tab: Tab, grid: Grid, now: datetime, tz: ZoneInfo) -> list[
         for c in range(width):
             if (r + 1, c + 1) == STAMP_CELL:
                 continue
-            value = wanted[c] if c < len(wanted) else ""
+            value = redact_value(wanted[c]) if c < len(wanted) else ""  # kecamatan names are citizens' text
             if cell_text(value) != cell_text(tab.cell(r, c)):
                 out.append(CellWrite(tab.name, r + 1, c + 1, value if value is not None else ""))
     if out:

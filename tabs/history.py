@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from cakra.common.pii import redact
+from cakra.common.pii import redact_value
 from cakra.common.wording import format_time
 from cakra.sheets.base import CellWrite
 from cakra.workflow.sop import Sop
@@ -25,16 +25,19 @@ def _title(sop: Sop, state: str | None) -> str:
 
 
 def history_values(entry: HistoryEntry, sop: Sop, tz: ZoneInfo) -> list[str]:
-    """One history entry as the row operators (and the monthly export) read, under ``HISTORY_HEADERS``."""
-    return [
-        format_time(entry.at, tz),
-        entry.ticket,
-        entry.kind,
-        _title(sop, entry.from_step),
-        _title(sop, entry.to_step),
-        entry.actor,
-        redact(entry.note),
-    ]
+    """One history entry as the row operators (and the monthly export) read, under ``HISTORY_HEADERS``;
+    every value passed through ``redact`` (an operator's name or a note may hold a NIK)."""
+    return redact_value(
+        [
+            format_time(entry.at, tz),
+            entry.ticket,
+            entry.kind,
+            _title(sop, entry.from_step),
+            _title(sop, entry.to_step),
+            entry.actor,
+            entry.note,
+        ]
+    )
 
 
 def history_writes(tab: str, entries: Sequence[HistoryEntry], sop: Sop, tz: ZoneInfo) -> list[CellWrite]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from cakra.common.pii import mask_nik, redact
+from cakra.common.pii import mask_nik, redact, redact_value
 from cakra.common.wording import format_time
 from cakra.sheets.base import CellValue, CellWrite, Tab
 from cakra.workflow.case import Case
@@ -85,7 +85,7 @@ def service_values(case: Case, sop: Sop, now: datetime, tz: ZoneInfo, summary_ch
     reporter is shown as "Anonim", a confidential report's content is not shown (see workflow/privacy.py).
     """
     report = case.report
-    description = redact(report.description.replace("\n", " "))
+    description = redact(report.description.replace("\n", " "))  # before cutting: no half NIK left
     if len(description) > summary_chars:
         description = description[: summary_chars - 1].rstrip() + "…"
     if not may_see_content(case, sop, None):
@@ -94,7 +94,7 @@ def service_values(case: Case, sop: Sop, now: datetime, tz: ZoneInfo, summary_ch
     step_role = sop.steps[case.step].role if case.step in sop.steps else None
     paused = f" ({WAITING_NOTE})" if case.is_paused else ""
     deadline = format_time(case.deadline, tz)
-    return {
+    values = {
         "ticket": case.ticket,
         "received": format_time(report.received_at, tz),
         "category": report.category,
@@ -108,8 +108,10 @@ def service_values(case: Case, sop: Sop, now: datetime, tz: ZoneInfo, summary_ch
         "role": sop.roles[step_role].title if step_role else "",
         "deadline": f"{deadline} (waktu berhenti)" if deadline and paused else deadline,
         "late": lateness(case, now),
-        "message": redact(case.message),
+        "message": case.message,
     }
+    # Every value passes ``redact`` where it becomes a cell: a NIK in any answer never reaches the tab.
+    return redact_value(values)
 
 
 def cell_text(value: CellValue) -> str:

@@ -18,11 +18,14 @@ import logging
 import re
 import shutil
 import subprocess
+from datetime import datetime
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from cakra.cli import main
 from cakra.demo.morning import run_demo
@@ -48,7 +51,9 @@ def morning(tmp_path_factory: pytest.TempPathFactory) -> Path:
     level = cakra_log.level
     try:
         assert run_demo(out) == 0
-        assert main(["--config", str(out / "config.toml"), "report"]) == 0
+        # `cakra report` reads the wall clock, and sends nothing on a closed day: make it the demo's Monday.
+        with time_machine.travel(datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Jakarta")), tick=False):
+            assert main(["--config", str(out / "config.toml"), "report"]) == 0
     finally:
         cakra_log.setLevel(level)
     return out

@@ -7,7 +7,7 @@ from datetime import datetime, time
 from typing import TYPE_CHECKING
 
 from cakra.commands.base import Command
-from cakra.commands.shared import make_and_deliver
+from cakra.commands.shared import add_wait_argument, make_and_deliver
 
 if TYPE_CHECKING:
     from cakra.app import App
@@ -31,7 +31,10 @@ COMMAND = Command(
 Make each role's daily digest (its late cases, those due before the next digest, those
 waiting on the reporter, and the rest) and deliver it now, besides the one serve sends at
 [digest] time on working days. Once per day and role: a role that already had today's
-digest gets none, and a role with no open cases gets nothing.""",
+digest gets none, and a role with no open cases gets nothing. Nothing on a weekend or
+holiday unless [report] on_non_working_days = true. While another process runs a cycle on
+the same ledger it waits (--wait, default 60 s), then stops with one line (exit 2).""",
     run=run,
+    add_arguments=add_wait_argument,
     examples=("cakra --config /srv/cakra/config.toml digest",),
 )

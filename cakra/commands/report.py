@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 
 from cakra.commands.base import Command
-from cakra.commands.shared import make_and_deliver
+from cakra.commands.shared import add_wait_argument, make_and_deliver
 
 
 def run(args: argparse.Namespace) -> int:
-    """Record the leadership summary at the wall clock's now and deliver the outbox."""
+    """Record today's leadership summary (once per day) and deliver the outbox."""
     from cakra.jobs import summary
 
     return make_and_deliver(
@@ -22,9 +22,13 @@ COMMAND = Command(
     name="report",
     summary="send the leadership summary now",
     description="""\
-Make the leadership summary (case counts, SLA compliance, overdue cases, a chart of cases
-per step) for the roles in [report] roles and deliver it now, besides the one serve sends
-daily at [report] time. A second run within the same minute sends nothing new.""",
+Make today's leadership summary (case counts, SLA compliance, overdue cases, a chart of
+cases per step) for the roles in [report] roles and deliver it now. Once per day: it is the
+same summary serve sends at [serve] report_time, so whichever comes first sends it and
+the other sends nothing new. Nothing on a weekend or holiday unless [report]
+on_non_working_days = true. While another process runs a cycle on the same ledger it waits
+(--wait, default 60 s), then stops with one line (exit 2).""",
     run=run,
+    add_arguments=add_wait_argument,
     examples=("cakra --config /srv/cakra/config.toml report",),
 )

@@ -34,11 +34,35 @@ def config_from(args: argparse.Namespace) -> Config:
     return config
 
 
+def add_wait_argument(parser: argparse.ArgumentParser) -> None:
+    """``--wait SECONDS``: how long a "send it now" command waits for a running cycle."""
+    from cakra.jobs import LOCK_WAIT_SECONDS
+
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=LOCK_WAIT_SECONDS,
+        metavar="SECONDS",
+        help="wait this long for a cycle that another process is running on the same ledger, then stop "
+        f"with one line (default {LOCK_WAIT_SECONDS:g}; 0 = do not wait)",
+    )
+
+
 def make_and_deliver(args: argparse.Namespace, make: Callable[[App, datetime], str]) -> int:
-    """Open the app, let ``make`` record messages at the wall clock's now (it returns what it made, as
-    words for the operator), deliver the outbox, and print one line."""
-    with opened_app(args) as app:
-        now = now_in(app.config)
+    """Open the app and, holding the ledger's cycle lock (waiting up to ``--wait`` seconds for a running
+    cycle, else one line and exit 2), let ``make`` record messages at the wall clock's now (it returns
+    what it made, as words for the operator) and deliver the outbox; print one line.
+
+    On a day the calendar closes, nothing is made unless ``[report] on_non_working_days``: the line says so.
+    """
+    from cakra.jobs import closed_day_note, locked
+
+    with opened_app(args) as app, locked(app, args.wait):
+        now = now_in(app.config)  # read once the lock is ours: what is made belongs to this moment
+        note = closed_day_note(app, now)
+        if note is not None:
+            print(note)
+            return 0
         made = make(app, now)
         delivery = app.mailer.deliver(now)
     trouble = delivery.trouble()

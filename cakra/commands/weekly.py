@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from cakra.commands.base import Command
-from cakra.commands.shared import make_and_deliver
+from cakra.commands.shared import add_wait_argument, make_and_deliver
 
 
 def run(args: argparse.Namespace) -> int:
@@ -27,7 +27,10 @@ COMMAND = Command(
 Make this week's leadership summary (the daily figures, plus cases per week by category,
 SLA compliance and median time per step over the last [report] weekly_weeks weeks, as
 charts) and deliver it now. Once per week: if serve or an earlier run already made this
-week's, nothing new is sent.""",
+week's, nothing new is sent. Nothing on a weekend or holiday unless [report]
+on_non_working_days = true. While another process runs a cycle on the same ledger it waits
+(--wait, default 60 s), then stops with one line (exit 2).""",
     run=run,
+    add_arguments=add_wait_argument,
     examples=("cakra --config /srv/cakra/config.toml weekly",),
 )
