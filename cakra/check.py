@@ -55,7 +55,22 @@ def checks(config: Config) -> Iterator[tuple[bool, str]]:
     yield ok, line
     if ok:
         yield from _tab_checks(config, state["sheets"], state.get("sop"))  # type: ignore[arg-type]
+        yield from _office_lock_check(state["sheets"])  # type: ignore[arg-type]
     yield _run(f"email ({config.email.backend})", lambda: _email_check(config))
+
+
+def _office_lock_check(backend: SheetBackend) -> Iterator[tuple[bool, str]]:
+    """A warning, not a failure: a workbook open in LibreOffice or Excel is normal, but the service
+    does not save it until it is closed (``cakra.sheets.local``)."""
+    lock = getattr(backend, "office_lock", lambda: None)()
+    if lock is not None:
+        yield (
+            True,
+            (
+                f"WARN  the workbook is open in an office program ({lock}): the service saves it only after"
+                " it is closed; close it there when done"
+            ),
+        )
 
 
 def _tab_checks(config: Config, backend: SheetBackend, sop: Sop | None) -> Iterator[tuple[bool, str]]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cakra.app import App
+from cakra.common.errors import SheetBusy
 from cakra.ingest.responses import read_reports, response_key
 from cakra.ledger.lock import cycle_lock
 from cakra.notify.citizen import enqueue_citizen_messages
@@ -31,7 +32,7 @@ from cakra.tabs.dashboard import TITLE as DASHBOARD_TITLE
 from cakra.tabs.dashboard import dashboard_grid, dashboard_writes
 from cakra.tabs.history import HISTORY_HEADERS, history_writes
 from cakra.tabs.status import HEADERS, StatusSheet, service_values, shown_text
-from cakra.tabs.view import CycleView, commit_view, read_view
+from cakra.tabs.view import CycleView, commit_view, forget_view, read_view
 from cakra.workflow.case import Case
 from cakra.workflow.context import StepContext
 from cakra.workflow.engine import open_case, update_case
@@ -252,7 +253,14 @@ def _write(
         visited = month_visits(app, cases, now)
         grid = dashboard_grid(cases, visited, sop, now, config.tz, ledger.kecamatan_totals())
         writes += dashboard_writes(view.dashboard, grid, now, config.tz)
-    written = app.sheets.write(writes)
+    try:
+        written = app.sheets.write(writes)
+    except SheetBusy as busy:
+        # Someone else's save: theirs stands. Nothing is marked written, and the next cycle reads the
+        # whole sheet again, takes their changes and writes the projection of the ledger afresh.
+        log.debug("%s", busy)  # the backend said it once
+        forget_view(ledger)
+        return 0
     shown = {ticket: shown_text(values) for ticket, values in remembered.items()}
     before = ledger.shown(shown)
     with ledger.transaction():
