@@ -116,7 +116,7 @@ def _poll_with_file_size_limit(config: Path, limit: int) -> subprocess.Completed
         capture_output=True,
         text=True,
         timeout=300,
-        preexec_fn=limit_files,  # noqa: PLW1509 (no threads in the test process's fork path)
+        preexec_fn=limit_files,
     )
 
 
