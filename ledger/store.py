@@ -186,6 +186,15 @@ class Ledger:
         rows = self.conn.execute("SELECT data FROM cases WHERE nik = ? ORDER BY seq", (nik,))
         return [Case.from_json(data) for (data,) in rows]
 
+    def open_tickets_by_step(self) -> dict[str, list[str]]:
+        """Step -> the tickets of the open cases in it, in ticket order."""
+        found: dict[str, list[str]] = {}
+        for step, ticket in self.conn.execute(
+            "SELECT step, ticket FROM cases WHERE closed_at IS NULL ORDER BY seq"
+        ):
+            found.setdefault(step, []).append(ticket)
+        return found
+
     def seq_taken(self, seq: int) -> bool:
         return self.conn.execute("SELECT 1 FROM cases WHERE seq = ?", (seq,)).fetchone() is not None
 
