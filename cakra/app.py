@@ -171,7 +171,7 @@ def check_open_steps(config: Config, sop: Sop, ledger: Ledger) -> None:
     """Refuse an SOP that dropped a step open cases are in: they could be neither shown nor moved.
 
     Chosen over keeping and flagging such cases because no deadline, role or next step exists for them;
-    the agency restores the step, moves its cases on, then removes it (README, "Changing the SOP")."""
+    the agency restores the step, moves its cases on, then removes it (README, "Reliability and privacy")."""
     for step, tickets in ledger.open_tickets_by_step().items():
         if step not in sop.steps:
             shown = ", ".join(tickets[:5]) + (f" and {len(tickets) - 5} more" if len(tickets) > 5 else "")

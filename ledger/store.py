@@ -263,6 +263,21 @@ class Ledger:
         )
         return [_entry(row) for row in rows]
 
+    def last_mirrored_row(self) -> int:
+        """The Riwayat row of the last entry written there (0: none yet)."""
+        return self.conn.execute(
+            "SELECT COALESCE(MAX(sheet_row), 0) FROM history WHERE mirrored = 1"
+        ).fetchone()[0]
+
+    def mirrored_in(self, rows: Iterable[int]) -> list[HistoryEntry]:
+        """The entries already written to these Riwayat rows."""
+        query = f"SELECT {_HISTORY_COLUMNS} FROM history WHERE mirrored = 1 AND {{}} IN ({{}}) ORDER BY id"  # noqa: S608
+        return [_entry(row) for row in self._where_in(query, "sheet_row", list(rows))]
+
+    def unmirror(self, ids: Iterable[int]) -> None:
+        """Write these entries to their Riwayat rows again (someone wiped or changed them)."""
+        self.conn.executemany("UPDATE history SET mirrored = 0 WHERE id = ?", [(i,) for i in ids])
+
     def mark_mirrored(self, ids: Iterable[int]) -> None:
         self.conn.executemany("UPDATE history SET mirrored = 1 WHERE id = ?", [(i,) for i in ids])
 
@@ -295,7 +310,7 @@ class Ledger:
             self._where_in("SELECT ticket, shown FROM status_shown WHERE {} IN ({})", "ticket", tickets)
         )
 
-    def _where_in(self, query: str, column: str, values: Iterable[str]) -> list[tuple]:
+    def _where_in(self, query: str, column: str, values: Iterable[str | int]) -> list[tuple]:
         """``query`` (with ``{}`` for the column and the marks) run over ``values`` in chunks of 500."""
         wanted, rows = list(values), []
         for start in range(0, len(wanted), 500):

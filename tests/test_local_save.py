@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+import openpyxl
 import pytest
 from openpyxl.workbook.workbook import Workbook
 
@@ -88,6 +89,33 @@ def test_a_copy_opened_before_a_cycle_and_saved_after_it_loses_no_case_for_good(
     assert len(site.status()) == 6
     site.poll(T0 + timedelta(minutes=32))
     assert [r["No. Tiket"] for r in site.status()][-1] == "CAKRA-2026-000007"
+    # The Riwayat rows the old copy lost are written again from the ledger.
+    assert _riwayat(site) == _riwayat_from_ledger(site)
+    assert "CAKRA-2026-000007" in {row[1] for row in _riwayat(site)}
+
+
+def _riwayat(site: Site) -> list[tuple[str, ...]]:
+    sheet = openpyxl.load_workbook(site.workbook, read_only=True)["Riwayat"]
+    return [
+        tuple("" if v is None else str(v) for v in row[:3])
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+    ]
+
+
+def _riwayat_from_ledger(site: Site) -> list[tuple[str, ...]]:
+    from cakra.tabs.history import history_values
+
+    return [tuple(history_values(e, site.app.sop, site.app.config.tz)[:3]) for e in site.app.ledger.history()]
+
+
+def test_a_riwayat_row_wiped_by_hand_comes_back(site: Site) -> None:
+    _six_cases(site)
+    workbook = openpyxl.load_workbook(site.workbook)
+    for cell in workbook["Riwayat"][3]:
+        cell.value = None  # an operator clears one row of the audit trail
+    workbook.save(site.workbook)
+    site.poll(T0 + timedelta(minutes=20))
+    assert _riwayat(site) == _riwayat_from_ledger(site)
 
 
 @pytest.mark.parametrize("lock_name", [".~lock.cakra.xlsx#", "~$cakra.xlsx"])

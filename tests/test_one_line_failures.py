@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sheets_emulator.server import SheetsEmulator
 
-from cakra.common.errors import ConfigError
+from cakra.common.errors import ConfigError, SheetError
 from cakra.config import build_config
 from tests.google_site import GoogleSite
 from tests.site import T0, Site, response
@@ -94,12 +94,19 @@ def test_serve_stops_at_once_on_sigterm_even_mid_wait(site: Site) -> None:
     assert process.wait(timeout=20) == 0
 
 
+def _token_connection_drops(site: GoogleSite, emulator: SheetsEmulator, times: int) -> list[float]:
+    """A response waiting, and the next ``times`` connections to the token endpoint dropped; the
+    backend's retry waits are recorded (not slept) in the list returned."""
+    site.submit(response(0))
+    waits = no_wait(site)
+    emulator.faults.add(drop=True, count=times, path_contains="token")
+    return waits
+
+
 def test_a_dropped_token_connection_is_retried_as_transient(
     google_site: GoogleSite, google_emulator: SheetsEmulator
 ) -> None:
-    google_site.submit(response(0))
-    waits = no_wait(google_site)
-    google_emulator.faults.add(drop=True, count=2, path_contains="token")
+    waits = _token_connection_drops(google_site, google_emulator, 2)
     assert google_site.poll(T0 + timedelta(minutes=1)).new == 1
     assert len(waits) == 2  # the same bounded backoff as every other Google call
     assert [r["No. Tiket"] for r in google_site.status()] == ["CAKRA-2026-000001"]
@@ -108,11 +115,7 @@ def test_a_dropped_token_connection_is_retried_as_transient(
 def test_a_token_connection_down_for_good_is_one_line(
     google_site: GoogleSite, google_emulator: SheetsEmulator
 ) -> None:
-    from cakra.common.errors import SheetError
-
-    google_site.submit(response(0))
-    waits = no_wait(google_site)
-    google_emulator.faults.add(drop=True, count=100, path_contains="token")
+    waits = _token_connection_drops(google_site, google_emulator, 100)
     with pytest.raises(SheetError) as error:
         google_site.poll(T0 + timedelta(minutes=1))
     assert "attempts" in str(error.value) and "\n" not in str(error.value)
