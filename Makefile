@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format bench crash clean
 
 $(STAMP): pyproject.toml tools/sheets-emulator/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ test: lint
 
 bench: $(STAMP)
 	$(PY) bench/sheets_cycle.py
+
+crash: $(STAMP)
+	$(PY) bench/crash_campaign.py --kills 210
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .ruff_cache

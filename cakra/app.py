@@ -176,11 +176,31 @@ def check_roles(config: Config, sop: Sop) -> None:
             )
 
 
+def check_open_steps(config: Config, sop: Sop, ledger: Ledger) -> None:
+    """Refuse an SOP that dropped a step open cases are in: they could be neither shown nor moved.
+
+    Chosen over keeping and flagging such cases because no deadline, role or next step exists for them;
+    the agency restores the step, moves its cases on, then removes it (README, "Reliability and privacy")."""
+    for step, tickets in ledger.open_tickets_by_step().items():
+        if step not in sop.steps:
+            shown = ", ".join(tickets[:5]) + (f" and {len(tickets) - 5} more" if len(tickets) > 5 else "")
+            raise ConfigError(
+                f"the SOP {config.sop_path} has no step {step!r}, but {len(tickets)} open case(s) are in it"
+                f" ({shown}); put the step back, move those cases to another step in the status tab, then"
+                " remove it"
+            )
+
+
 def build_app(config: Config) -> App:
     sop = load_sop(config.sop_path)
     check_roles(config, sop)
     calendar = make_calendar(config, sop)  # before the ledger opens: a mistake here leaves nothing open
     ledger = Ledger(config.ledger_path)
+    try:
+        check_open_steps(config, sop, ledger)
+    except ConfigError:
+        ledger.close()
+        raise
     return App(
         config=config,
         sop=sop,

@@ -66,6 +66,7 @@ def checks(config: Config) -> Iterator[tuple[bool, str]]:
     yield ok, line if ok else line + _unreachable_hint(config, account, line)
     if ok:
         yield from _tab_checks(config, state["sheets"], state.get("sop"), account)  # type: ignore[arg-type]
+        yield from _office_lock_check(state["sheets"])  # type: ignore[arg-type]
     ok, line = _run(f"email ({config.email.backend})", lambda: _email_check(config))
     yield ok, line
     if ok and config.email.backend == "outbox":
@@ -74,6 +75,20 @@ def checks(config: Config) -> Iterator[tuple[bool, str]]:
             (
                 f"WARN  email: the 'outbox' backend only writes .eml files to {config.email.outbox_dir} and sends"
                 ' nothing; set [email] backend = "smtp" (or "gmail") so officials get their email'
+            ),
+        )
+
+
+def _office_lock_check(backend: SheetBackend) -> Iterator[tuple[bool, str]]:
+    """A warning, not a failure: a workbook open in LibreOffice or Excel is normal, but the service
+    does not save it until it is closed (``cakra.sheets.local``)."""
+    lock = getattr(backend, "office_lock", lambda: None)()
+    if lock is not None:
+        yield (
+            True,
+            (
+                f"WARN  the workbook is open in an office program ({lock}): the service saves it only after"
+                " it is closed; close it there when done"
             ),
         )
 

@@ -8,7 +8,9 @@ exit status 2 — never a traceback; ``--help`` and ``--version`` print and exit
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
+import sqlite3
 import sys
 from collections.abc import Sequence
 from importlib import metadata
@@ -17,6 +19,7 @@ from typing import NoReturn
 from cakra.commands import COMMANDS, Command
 from cakra.common.errors import CakraError
 from cakra.common.pii import RedactingFilter
+from cakra.ledger.store import ledger_failure
 from cakra.logtime import AgencyTimeFormatter
 
 PROG = "cakra"
@@ -34,6 +37,17 @@ EPILOG = f"""\
 Run '{PROG} COMMAND --help' for what one command does.
 Exit status: 0 done; 2 a mistake in the arguments, the config, the SOP or a sheet (one
 line on stderr saying what to fix); 1 'check' found problems; 130 interrupted."""
+
+
+# Failures of the machine, not of Cakra, that the operator of the server fixes: what to do about each.
+_FIXABLE = {
+    errno.ENOSPC: "free disk space and run again (nothing was lost: the ledger keeps what is pending)",
+    errno.EDQUOT: "raise the user's disk quota or free space, then run again",
+    errno.EROFS: "the file system is read-only; remount it writable or move the folder, then run again",
+    errno.EACCES: "give the service's user write access to it, then run again",
+    errno.EPERM: "give the service's user write access to it, then run again",
+    errno.EFBIG: "the file size limit (ulimit -f) was reached; raise it and run again",
+}
 
 
 class Parser(argparse.ArgumentParser):
@@ -125,6 +139,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args)
     except CakraError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
+        return 2
+    except sqlite3.Error as exc:  # outside a transaction (a read of a damaged ledger)
+        print(f"{PROG}: {ledger_failure(None, exc)}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        if exc.errno not in _FIXABLE:
+            raise
+        print(f"{PROG}: {exc.filename or 'a file'}: {exc.strerror}; {_FIXABLE[exc.errno]}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

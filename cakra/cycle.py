@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cakra.app import App
+from cakra.common.errors import SheetBusy
 from cakra.ingest.responses import read_reports, response_key
 from cakra.ledger.lock import cycle_lock
 from cakra.notify.citizen import enqueue_citizen_messages
@@ -30,10 +31,10 @@ from cakra.notify.plan import RoleNotice, plan_notices
 from cakra.sheets.base import CellWrite
 from cakra.tabs.dashboard import TITLE as DASHBOARD_TITLE
 from cakra.tabs.dashboard import dashboard_grid, dashboard_writes
-from cakra.tabs.history import HISTORY_HEADERS, history_writes
+from cakra.tabs.history import HISTORY_HEADERS, check_blocks, history_writes, wiped
 from cakra.tabs.links import case_links
 from cakra.tabs.status import HEADERS, StatusSheet, service_values, shown_text
-from cakra.tabs.view import CycleView, commit_view, read_view
+from cakra.tabs.view import CycleView, commit_view, forget_view, read_view
 from cakra.workflow.case import Case
 from cakra.workflow.context import StepContext
 from cakra.workflow.engine import open_case, update_case
@@ -131,7 +132,13 @@ def _poll(app: App, now: datetime, on_before_send: Callable[[OutboxRow], None] |
             return ledger.cases(), {}
         return ledger.cases_open_or_since(month_start(app, now)), ledger.operator_signatures()
 
-    view, (cases, signatures) = read_view(app.sheets, ledger, app.layout, load)
+    history_tab = config.sheets.history_tab
+    # Only the local workbook can be saved over by an older copy; on Google a block past a shrunk grid
+    # would be an error, and rows deleted there by hand are the operator's choice.
+    riwayat = check_blocks(ledger, config.sheets.verify_rows) if config.sheets.backend == "local" else []
+    view, (cases, signatures) = read_view(
+        app.sheets, ledger, app.layout, load, {history_tab: riwayat} if riwayat else None
+    )
     if view is None:
         log.info("susunan kolom lembar berubah; siklus berikutnya membaca semua tab")
         return _deliver(app, now, result, on_before_send)
@@ -204,6 +211,7 @@ def _poll(app: App, now: datetime, on_before_send: Callable[[OutboxRow], None] |
             result.citizen = enqueue_citizen_messages(
                 app.mailer, sop, now, opened=new, closed=closed, contact=contact
             )
+        ledger.unmirror(wiped(view.extra.get(history_tab), riwayat, ledger, sop, config.tz))
         history = ledger.unmirrored_history(first_free_row=2)
         commit_view(ledger, view, status)
 
@@ -264,7 +272,14 @@ def _write(
         visited = month_visits(app, cases, now)
         grid = dashboard_grid(cases, visited, sop, now, config.tz, ledger.kecamatan_totals())
         writes += dashboard_writes(view.dashboard, grid, now, config.tz)
-    written = app.sheets.write(writes)
+    try:
+        written = app.sheets.write(writes)
+    except SheetBusy as busy:
+        # Someone else's save: theirs stands. Nothing is marked written, and the next cycle reads the
+        # whole sheet again, takes their changes and writes the projection of the ledger afresh.
+        log.debug("%s", busy)  # the backend said it once
+        forget_view(ledger)
+        return 0
     shown = {ticket: shown_text(values) for ticket, values in remembered.items()}
     before = ledger.shown(shown)
     with ledger.transaction():

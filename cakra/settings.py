@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import time, timedelta
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +147,18 @@ class SheetsSettings:
         )
 
 
+def _sender(value: str) -> str:
+    """``[email] from``: an address every message can carry (refused here, not by every cycle's send)."""
+    address = parseaddr(value)[1]
+    local, _, domain = address.rpartition("@")
+    if "\r" in value or "\n" in value or not local or not domain.strip("."):
+        raise ConfigError(
+            f"[email] from = {value!r} is not an email address; write it as"
+            ' "Cakra <cakra@kesbangpol.example.go.id>" with your agency\'s address'
+        )
+    return value
+
+
 @dataclass(frozen=True)
 class EmailSettings:
     """``[email]``: how messages leave (``sender`` is the TOML key ``from``)."""
@@ -182,7 +195,7 @@ class EmailSettings:
                 **{key: value for key, value in t.items() if key != "from"},
                 "backend": backend,
                 "security": _choice("email", t, "security", ("starttls", "ssl", "none")),
-                "sender": t["from"],
+                "sender": _sender(t["from"]),
                 "outbox_dir": resolve_path(t["outbox_dir"], base),
                 "timeout": float(t["timeout"]),
                 "api_endpoint": _endpoint("email", t["api_endpoint"]),

@@ -18,3 +18,9 @@ class SopError(CakraError):
 
 class SheetError(CakraError):
     """A tab or header the service needs is missing, or the sheet service refused a request."""
+
+
+class SheetBusy(SheetError):
+    """Someone else holds or changed the sheet since the cycle read it: the write is left to the next
+    cycle (the status tab is a projection of the ledger, so nothing is lost by waiting). The backend
+    logs it, once per occurrence (an office lock file: once while it stays)."""

@@ -9,6 +9,11 @@
   row's timestamp cell; the service columns of each case's status row), so a cycle reads and compares
   only what can have changed;
 - the outbox table belongs to ``notify.outbox`` and shares this connection and its transactions.
+
+The file holds every full NIK and every message body, so it is private: created 0600 (with its ``-wal``
+and ``-shm``), and refused, as the Google key is, when other users can read it. A file that is not a
+Cakra ledger (empty, not SQLite, SQLite without Cakra's tables) is refused too, never taken as a new
+ledger: cases would be opened again and citizens acknowledged twice (``ledger.guard``).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cakra.common.errors import CakraError
+from cakra.ledger.guard import create_private, refuse_unless_ledger, refuse_when_shared
 from cakra.workflow.case import Case
 from cakra.workflow.storage import HistoryEntry
 
@@ -70,16 +76,25 @@ class Ledger:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.path.exists():
+                create_private(self.path, _SCHEMA)
+            refuse_when_shared(self.path)
             # check_same_thread=False: a cycle loads cases on a helper thread while it waits for the sheets
             # (cakra/sheet_view.py); the connection is never used by two threads at once.
             self.conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-        except (OSError, sqlite3.Error) as exc:
-            raise CakraError(f"ledger {self.path} cannot be opened ({exc}); check [ledger] path") from None
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=FULL")
-        self.conn.executescript(_SCHEMA)
-        self._migrate()
-        self.conn.commit()
+            refuse_unless_ledger(self.conn, self.path)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=FULL")
+            self.conn.executescript(_SCHEMA)
+            self._migrate()
+            self.conn.commit()
+        except OSError as exc:
+            raise CakraError(
+                f"ledger {self.path} cannot be opened ({exc.strerror}); check [ledger] path and its folder"
+            ) from None
+        except sqlite3.Error as exc:
+            raise CakraError(ledger_failure(self.path, exc)) from None
+        refuse_when_shared(self.path)  # the -wal and -shm just made
 
     def _migrate(self) -> None:
         """Bring a ledger made by an older version up to this schema (additive changes only)."""
@@ -105,9 +120,13 @@ class Ledger:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic unit: committed when the block ends, rolled back if it raises."""
-        with self.conn:
-            yield self.conn
+        """One atomic unit: committed when the block ends, rolled back if it raises (a SQLite failure,
+        such as a full disk, as a ``CakraError`` saying how to fix it: nothing of the unit was kept)."""
+        try:
+            with self.conn:
+                yield self.conn
+        except sqlite3.Error as exc:
+            raise CakraError(ledger_failure(self.path, exc)) from None
 
     # cases -------------------------------------------------------------------------------------------
     def save_case(self, case: Case) -> None:
@@ -166,6 +185,15 @@ class Ledger:
     def cases_by_nik(self, nik: str) -> list[Case]:
         rows = self.conn.execute("SELECT data FROM cases WHERE nik = ? ORDER BY seq", (nik,))
         return [Case.from_json(data) for (data,) in rows]
+
+    def open_tickets_by_step(self) -> dict[str, list[str]]:
+        """Step -> the tickets of the open cases in it, in ticket order."""
+        found: dict[str, list[str]] = {}
+        for step, ticket in self.conn.execute(
+            "SELECT step, ticket FROM cases WHERE closed_at IS NULL ORDER BY seq"
+        ):
+            found.setdefault(step, []).append(ticket)
+        return found
 
     def seq_taken(self, seq: int) -> bool:
         return self.conn.execute("SELECT 1 FROM cases WHERE seq = ?", (seq,)).fetchone() is not None
@@ -235,6 +263,21 @@ class Ledger:
         )
         return [_entry(row) for row in rows]
 
+    def last_mirrored_row(self) -> int:
+        """The Riwayat row of the last entry written there (0: none yet)."""
+        return self.conn.execute(
+            "SELECT COALESCE(MAX(sheet_row), 0) FROM history WHERE mirrored = 1"
+        ).fetchone()[0]
+
+    def mirrored_in(self, rows: Iterable[int]) -> list[HistoryEntry]:
+        """The entries already written to these Riwayat rows."""
+        query = f"SELECT {_HISTORY_COLUMNS} FROM history WHERE mirrored = 1 AND {{}} IN ({{}}) ORDER BY id"  # noqa: S608
+        return [_entry(row) for row in self._where_in(query, "sheet_row", list(rows))]
+
+    def unmirror(self, ids: Iterable[int]) -> None:
+        """Write these entries to their Riwayat rows again (someone wiped or changed them)."""
+        self.conn.executemany("UPDATE history SET mirrored = 0 WHERE id = ?", [(i,) for i in ids])
+
     def mark_mirrored(self, ids: Iterable[int]) -> None:
         self.conn.executemany("UPDATE history SET mirrored = 1 WHERE id = ?", [(i,) for i in ids])
 
@@ -267,7 +310,7 @@ class Ledger:
             self._where_in("SELECT ticket, shown FROM status_shown WHERE {} IN ({})", "ticket", tickets)
         )
 
-    def _where_in(self, query: str, column: str, values: Iterable[str]) -> list[tuple]:
+    def _where_in(self, query: str, column: str, values: Iterable[str | int]) -> list[tuple]:
         """``query`` (with ``{}`` for the column and the marks) run over ``values`` in chunks of 500."""
         wanted, rows = list(values), []
         for start in range(0, len(wanted), 500):
@@ -289,6 +332,27 @@ class Ledger:
             "INSERT OR IGNORE INTO notices (key, claimed_at) VALUES (?, ?)", (key, now.isoformat())
         )
         return cursor.rowcount == 1
+
+
+def ledger_failure(path: Path | None, exc: sqlite3.Error) -> str:
+    """One line saying what is wrong with the ledger at ``path`` (None: not known here) and how to fix it."""
+    text = str(exc)
+    path = path or Path("(see [ledger] path)")
+    if "readonly" in text or "read-only" in text:
+        return (
+            f"the ledger {path} is read-only ({text}); the service's user needs write access to it and to"
+            f" its folder {path.parent} (for the -wal and -shm files)"
+        )
+    if "disk is full" in text or "disk I/O" in text:
+        return f"the ledger {path} could not be written ({text}); free disk space, then run again: nothing was lost"
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return (
+            f"the ledger {path} is damaged ({text}); stop the service and restore it from the latest backup"
+            " (sqlite3 .recover can rescue what is left)"
+        )
+    if "locked" in text or "busy" in text:
+        return f"the ledger {path} is busy ({text}); another program holds it, try again in a moment"
+    return f"the ledger {path} failed ({text}); check the file, its folder and free disk space"
 
 
 def _iso(value: datetime | None) -> str | None:

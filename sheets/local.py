@@ -3,12 +3,18 @@
 It behaves as the Google backend does: one read of every tab per cycle, one save per cycle at most,
 no save when nothing changed, and every string stored as text. openpyxl turns a string that starts
 with ``=`` into a formula unless the cell's type is forced back to string, which ``_set_text`` does.
+
+Operators open the same file in LibreOffice or Excel, so a save is optimistic (see ``cakra.sheets.
+local_file``): the file is replaced only if it is still, byte for byte, the file the cycle read; never
+while an office program's lock file sits beside it; the replacement keeps the file's mode and owner.
+A save that would overwrite someone else's raises ``SheetBusy`` and the cycle writes nothing: the next
+cycle reads the operator's changes and writes again.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
+import io
+import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -20,8 +26,11 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
-from cakra.common.errors import SheetError
+from cakra.common.errors import SheetBusy, SheetError
 from cakra.sheets.base import Block, CellValue, CellWrite, Tab, project
+from cakra.sheets.local_file import FileStamp, office_lock, remove_leftovers, replace_if_unchanged, stamp_of
+
+log = logging.getLogger("cakra.sheets.local")
 
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
@@ -34,23 +43,63 @@ class LocalWorkbook:
         self._tz = timezone
         self.reads = 0
         self.writes = 0
+        self._read_stamp: FileStamp | None = None  # the file as the last read saw it
+        self._lock_noted: Path | None = None  # the office lock file last logged (logged once, not per cycle)
+        remove_leftovers(self.path)
 
     @property
     def timezone(self) -> ZoneInfo:
         return self._tz
 
-    def _load(self, read_only: bool) -> Workbook:
+    def _load(self, read_only: bool) -> tuple[Workbook, FileStamp]:
+        """The workbook and the stamp of exactly the bytes it was parsed from."""
         if not self.path.exists():
             raise SheetError(
                 f"workbook {self.path} does not exist; run 'cakra init' or set [sheets] workbook"
             )
         try:
-            return openpyxl.load_workbook(self.path, read_only=read_only)
+            with open(self.path, "rb") as handle:
+                data = handle.read()
+                stamp = stamp_of(handle.fileno(), data)
+        except OSError as exc:
+            raise SheetError(
+                f"workbook {self.path} cannot be read ({exc.strerror}); check its permissions"
+            ) from None
+        try:
+            return openpyxl.load_workbook(io.BytesIO(data), read_only=read_only), stamp
         except Exception as exc:  # openpyxl raises many types for a damaged file
             raise SheetError(f"workbook {self.path} cannot be opened ({exc}); is it an .xlsx file?") from None
 
+    def office_lock(self) -> Path | None:
+        """The lock file LibreOffice or Excel keeps beside the workbook while someone has it open."""
+        return office_lock(self.path)
+
+    def _refuse_if_open(self) -> None:
+        """Raise ``SheetBusy`` while an office program holds the workbook (logged once per lock file)."""
+        lock = self.office_lock()
+        if lock is None:
+            if self._lock_noted is not None:
+                log.info(
+                    "workbook %s is closed again (%s is gone); saving resumes",
+                    self.path,
+                    self._lock_noted.name,
+                )
+            self._lock_noted = None
+            return
+        if lock != self._lock_noted:
+            log.warning(
+                "workbook %s is open in an office program (%s): the service does not save it until it is"
+                " closed; cases and messages go on meanwhile",
+                self.path,
+                lock.name,
+            )
+            self._lock_noted = lock
+        raise SheetBusy(
+            f"workbook {self.path} is open in an office program ({lock.name}); not saved this cycle"
+        )
+
     def tab_names(self) -> list[str]:
-        workbook = self._load(read_only=True)
+        workbook, _ = self._load(read_only=True)
         try:
             return list(workbook.sheetnames)
         finally:
@@ -65,7 +114,7 @@ class LocalWorkbook:
         }
 
     def read(self, tabs: Sequence[str]) -> dict[str, Tab | None]:
-        workbook = self._load(read_only=True)
+        workbook, self._read_stamp = self._load(read_only=True)
         self.reads += 1
         try:
             result: dict[str, Tab | None] = {}
@@ -87,21 +136,27 @@ class LocalWorkbook:
             workbook.close()
 
     def write(self, cells: Sequence[CellWrite]) -> int:
+        """Set ``cells`` and save, only if the file is the one the last ``read`` saw (else ``SheetBusy``)."""
         if not cells:
             return 0
-        workbook = self._load(read_only=False)
+        self._refuse_if_open()
+        workbook, loaded = self._load(read_only=False)
+        expected = self._read_stamp or loaded
+        if loaded != expected:
+            raise _someone_else_saved(self.path, "since this cycle read it")
         for cell in cells:
             if cell.tab not in workbook.sheetnames:
                 raise SheetError(f"tab {cell.tab!r} disappeared from {self.path} during the cycle; run again")
             _set_text(workbook[cell.tab].cell(row=cell.row, column=cell.col), cell.value)
-        self._save(workbook)
+        self._save(workbook, expected)
         self.writes += 1
         return len(cells)
 
     def ensure_tab(self, name: str, header: Sequence[str]) -> bool:
-        workbook = self._load(read_only=False) if self.path.exists() else _new_workbook()
+        workbook, loaded = self._load(read_only=False) if self.path.exists() else (_new_workbook(), None)
         if name in workbook.sheetnames:
             return False
+        self._refuse_if_open()
         sheet = workbook.create_sheet(name)
         for col, title in enumerate(header, start=1):
             cell = sheet.cell(row=1, column=col)
@@ -110,20 +165,23 @@ class LocalWorkbook:
             cell.fill = _HEADER_FILL
             sheet.column_dimensions[get_column_letter(col)].width = max(12, min(40, len(title) + 4))
         sheet.freeze_panes = "A2"
-        self._save(workbook)
+        self._save(workbook, loaded)
         return True
 
-    def _save(self, workbook: Workbook) -> None:
-        # Save to a temporary file and rename, so a crash mid-save never leaves a half-written workbook.
+    def _save(self, workbook: Workbook, expected: FileStamp | None) -> None:
+        """Replace the file with ``workbook`` if it is still ``expected`` (None: it must not exist)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".cakra-", suffix=".xlsx")
-        os.close(handle)
-        try:
-            workbook.save(tmp)
-            os.replace(tmp, self.path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        written = replace_if_unchanged(self.path, expected, workbook.save)
+        if written is None:
+            raise _someone_else_saved(self.path, "while the service was saving")
+        self._read_stamp = written  # the file is now the service's own: the next write may follow it
+
+
+def _someone_else_saved(path: Path, when: str) -> SheetBusy:
+    """The conflict, logged here once (the cycle does not log ``SheetBusy`` again)."""
+    message = f"workbook {path} was saved by someone else {when}; not saved this cycle, their changes are read next cycle"
+    log.warning("%s", message)
+    return SheetBusy(message)
 
 
 def _new_workbook() -> Workbook:

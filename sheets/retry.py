@@ -4,7 +4,8 @@
 through (``gspread.Client(auth, session=..., http_client=RetryingHTTPClient)``): gspread's own methods
 and the backend's alike. gspread's ``BackOffHTTPClient`` retries forever and without jitter, so a quota
 storm would stall a cycle indefinitely and every client would retry in lock-step. Here a request is tried
-a bounded number of times, waiting ``min(cap, base * 2**n)`` scaled by a random factor (or the server's
+a bounded number of times (a dropped connection to the token endpoint during google-auth's refresh
+too), waiting ``min(cap, base * 2**n)`` scaled by a random factor (or the server's
 Retry-After, when it gives one); then it raises ``SheetError`` — the ledger already holds everything —
 and the next cycle carries on. ``sleep`` and ``random`` are injected (``client.policy``) so tests never wait.
 """
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+import google.auth.exceptions
 import requests
 from google.auth.credentials import Credentials
 from gspread.exceptions import APIError
@@ -112,6 +114,16 @@ class RetryingHTTPClient(HTTPClient):
                 reason, retry_after = describe(error), _retry_after(error.response)
             except (requests.ConnectionError, requests.Timeout) as error:
                 reason, retry_after = f"connection problem ({type(error).__name__})", None
+            except google.auth.exceptions.TransportError:
+                # The access token's refresh (google-auth, before the request is sent) lost its connection.
+                reason, retry_after = "connection problem while refreshing the access token", None
+            except google.auth.exceptions.RefreshError as error:
+                if not getattr(error, "retryable", False):
+                    raise SheetError(
+                        f"Google refused the service account's credentials ({error.args[0] if error.args else error});"
+                        " check [sheets] credentials and that the key is still active"
+                    ) from None
+                reason, retry_after = "the token endpoint failed for now", None
             if attempt + 1 == policy.attempts:
                 break
             wait = policy.delay(attempt, retry_after)

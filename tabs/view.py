@@ -85,14 +85,21 @@ class CycleView:
     state: ViewState
     # 0-based rows of ``status`` read whole this cycle (all of them on a full read): their cells are real.
     checked: range
+    # Other tabs' blocks asked for by the cycle in the same request (``read_view``'s ``extra``).
+    extra: dict[str, Tab | None] = field(default_factory=dict)
 
 
 def read_view(
-    sheets: SheetBackend, ledger: Ledger, layout: Layout, while_reading: Callable[[bool], T]
+    sheets: SheetBackend,
+    ledger: Ledger,
+    layout: Layout,
+    while_reading: Callable[[bool], T],
+    extra: dict[str, Sequence[Block]] | None = None,
 ) -> tuple[CycleView | None, T]:
     """Read what this cycle needs in ONE request; the view is None when a header changed since the last
     cycle (the next cycle reads everything; see the module doc).
 
+    ``extra`` (tab -> blocks) is read in the same request; the view's ``extra`` holds what it found.
     ``while_reading(full)`` loads what the cycle needs from the ledger; for a partial read it runs on a
     helper thread while the request is in flight (so it may use the ledger and nothing the request
     uses). Its result is returned beside the view.
@@ -105,6 +112,7 @@ def read_view(
     full = state is None or wanted is None
     if wanted is None:
         wanted = dict.fromkeys(layout.tab_names)
+    wanted = {**wanted, **(extra or {})}
     if full:
         # Not alongside: at 50,000 cases a full answer is 55 MB of JSON, and every case loaded at the
         # same time would take the cycle's peak memory past 500 MB.
@@ -112,11 +120,15 @@ def read_view(
         stored, meanwhile = ledger.response_stamps(), while_reading(full)
     else:
         tabs, stored, meanwhile = _read_alongside(sheets, ledger, wanted, lambda: while_reading(full))
-    if full or state is None:
-        return _full_view(layout, tabs, stored), meanwhile
-    view = _partial_view(layout, state, tabs, stored)
+    view = (
+        _full_view(layout, tabs, stored)
+        if full or state is None
+        else _partial_view(layout, state, tabs, stored)
+    )
     if view is None:
         forget_view(ledger)
+    else:
+        view.extra = {name: tabs.get(name) for name in extra or {}}
     return view, meanwhile
 
 

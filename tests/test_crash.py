@@ -73,3 +73,17 @@ def test_sigkill_before_send_then_restart_delivers_each_message_once(
     assert arrived == Counter(intended)  # every intended message exactly once
     recipients = sorted(r for m in smtp_server.messages for r in m.rcpt_tos)
     assert recipients == ["kasubbid@kesbangpol.contoh.example", "operator@kesbangpol.contoh.example"]
+
+
+def test_a_bounded_crash_campaign_loses_nothing(tmp_path: Path, smtp_server: SmtpServer) -> None:
+    """One SIGKILL in each phase of a cycle (bench/crash_campaign.py runs 210; figures in the README)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from crash_campaign import PHASES, run_campaign
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    figures = run_campaign(tmp_path, smtp_server, kills=len(PHASES), seed=1)
+    assert figures.problems() == [], figures.report()
+    assert all(figures.kills[phase] == 1 for phase in PHASES), figures.report()
+    assert figures.responses == figures.cases > 1 and figures.operator_values > 0
+    assert figures.lost_messages == 0 and figures.messages_arrived >= figures.messages_intended > 0

@@ -158,6 +158,7 @@ def test_a_ledger_and_cases_from_before_stored_deadlines_still_open(tmp_path: Pa
     )
     old.commit()
     old.close()
+    (tmp_path / "old.sqlite").chmod(0o600)  # a ledger is refused when other users can read it
     ledger = Ledger(tmp_path / "old.sqlite")
     try:
         with ledger.transaction():
