@@ -115,10 +115,24 @@ def build_parser() -> Parser:
     return parser
 
 
+class _CurrentStderr(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a line is logged, not the one when logging was set up:
+    a replaced stderr (a test runner's capture, a supervisor's redirect) never leaves the handler
+    writing into a closed file."""
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: object) -> None:
+        pass
+
+
 def setup_logging(verbose: bool) -> None:
     """Log lines on stderr, each passed through the NIK-redacting filter, stamped in the agency's
     timezone once the config is loaded (``cakra.logtime``)."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _CurrentStderr()
     handler.setFormatter(AgencyTimeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
