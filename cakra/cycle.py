@@ -32,7 +32,7 @@ from cakra.tabs.dashboard import TITLE as DASHBOARD_TITLE
 from cakra.tabs.dashboard import dashboard_grid, dashboard_writes
 from cakra.tabs.history import HISTORY_HEADERS, history_writes
 from cakra.tabs.status import HEADERS, StatusSheet, service_values, shown_text
-from cakra.tabs.view import CycleView, commit_view, read_view
+from cakra.tabs.view import CycleView, commit_view, forget_view, read_view
 from cakra.workflow.case import Case
 from cakra.workflow.context import StepContext
 from cakra.workflow.engine import open_case, update_case
@@ -268,6 +268,16 @@ def _write(
         grid = dashboard_grid(cases, visited, sop, now, config.tz, ledger.kecamatan_totals())
         writes += dashboard_writes(view.dashboard, grid, now, config.tz)
     written = app.sheets.write(writes)
+    if written < len(writes):
+        # Rows or columns of the status tab moved between the read and the write and some cells could
+        # not be placed for certain (sheets.base.readdress): the sheet is a projection of the ledger, so
+        # the next cycle reads everything and writes what is still missing.
+        log.warning(
+            "%d status cells not written (rows moved since the read); next cycle rereads",
+            len(writes) - written,
+        )
+        forget_view(ledger)
+        remembered.clear()
     shown = {ticket: shown_text(values) for ticket, values in remembered.items()}
     before = ledger.shown(shown)
     with ledger.transaction():

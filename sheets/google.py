@@ -5,6 +5,9 @@
   timezone, read once from its metadata and cached). Ragged rows and a missing ``values`` key are normal.
 - Writes: ONE ``values:batchUpdate`` with ``valueInputOption=RAW`` holding only changed cells, coalesced
   into row runs; nothing at all when nothing changed. Never USER_ENTERED, never per-cell updates.
+- A write addressed by row key (``sheets.base.RowKey``: the status tab's rows, by ticket) costs ONE more
+  request, a ``values:batchGet`` of the header row and the key column made just before the write, so
+  the write lands on the rows as they are then (``readdress``), not as the cycle read them.
 - The grid is grown (``appendDimension``) only when a write would pass its edge, with headroom, so it
   is a rare extra request rather than one per cycle.
 - Every request goes through ONE seam, gspread's ``http_client``: ``sheets.retry.RetryingHTTPClient``
@@ -27,7 +30,7 @@ from google.auth.transport.requests import AuthorizedSession
 from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
 
 from cakra.common.errors import SheetError
-from cakra.sheets.base import Block, CellWrite, Tab, assemble
+from cakra.sheets.base import Block, CellWrite, KeyColumn, Tab, assemble, readdress
 from cakra.sheets.endpoint import point_session_at
 from cakra.sheets.retry import RetryingHTTPClient, RetryPolicy
 
@@ -209,11 +212,34 @@ class GoogleSheets:
         by_book: dict[str, list[CellWrite]] = defaultdict(list)
         for cell in cells:
             by_book[self._spreadsheet_for(cell.tab)].append(cell)
+        written = 0
         for spreadsheet_id, book_cells in by_book.items():
+            if any(cell.key is not None for cell in book_cells):
+                book_cells = readdress(book_cells, self._key_columns(spreadsheet_id, book_cells))
+            if not book_cells:
+                continue
             self._grow_grid(spreadsheet_id, book_cells)
             body = {"valueInputOption": "RAW", "data": coalesce(book_cells)}
             self.http.values_batch_update(spreadsheet_id, body)
-        return len(cells)
+            written += len(book_cells)
+        return written
+
+    def _key_columns(self, spreadsheet_id: str, cells: Sequence[CellWrite]) -> dict[str, KeyColumn | None]:
+        """ONE read of each keyed tab's header row and key column, as they are just before the write."""
+        keyed = {cell.tab: cell.key.col for cell in cells if cell.key is not None}
+        ranges = []
+        for tab, col in keyed.items():
+            ranges += [block_a1(tab, Block.rows(1, 1, None)), block_a1(tab, Block.column(col))]
+        params = {"valueRenderOption": "UNFORMATTED_VALUE", "majorDimension": "COLUMNS"}
+        reply = self.http.values_batch_get(spreadsheet_id, ranges, params=params)
+        answers = [value_range.get("values", []) for value_range in reply.get("valueRanges", [])]
+        out: dict[str, KeyColumn | None] = {}
+        for number, tab in enumerate(keyed):
+            header = [column[0] if column else None for column in answers[2 * number]]
+            keys = answers[2 * number + 1][0] if answers[2 * number + 1] else []
+            # Only the key column is known: new rows go below the last row holding a key.
+            out[tab] = KeyColumn(header, keys, len(keys))
+        return out
 
     def _grow_grid(self, spreadsheet_id: str, cells: Sequence[CellWrite]) -> None:
         """Append rows/columns when a write would pass a tab's edge (the values API refuses that)."""

@@ -19,9 +19,10 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from cakra.common.errors import SheetError
-from cakra.sheets.base import Block, CellValue, CellWrite, Tab, project
+from cakra.sheets.base import Block, CellValue, CellWrite, KeyColumn, Tab, project, readdress
 
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
@@ -87,9 +88,21 @@ class LocalWorkbook:
             workbook.close()
 
     def write(self, cells: Sequence[CellWrite]) -> int:
+        """Write ``cells`` in one save; keyed cells are placed by what the file holds now (the rows as
+        an operator may have moved them since the cycle read), not by the rows the cycle remembers."""
         if not cells:
             return 0
         workbook = self._load(read_only=False)
+        keyed = {cell.tab: cell.key for cell in cells if cell.key is not None}
+        cells = readdress(
+            cells,
+            {
+                tab: _key_column(workbook[tab], key.col) if tab in workbook.sheetnames else None
+                for tab, key in keyed.items()
+            },
+        )
+        if not cells:
+            return 0
         for cell in cells:
             if cell.tab not in workbook.sheetnames:
                 raise SheetError(f"tab {cell.tab!r} disappeared from {self.path} during the cycle; run again")
@@ -124,6 +137,17 @@ class LocalWorkbook:
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
+
+
+def _key_column(sheet: Worksheet, col: int) -> KeyColumn:
+    """The header row, the values in column ``col`` and the last row holding anything, as now."""
+    header = [cell.value for cell in sheet[1]]
+    keys = [row[0] for row in sheet.iter_rows(min_col=col, max_col=col, values_only=True)]
+    last = 0
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if any(value not in (None, "") for value in row):
+            last = number
+    return KeyColumn(header, keys, last)
 
 
 def _new_workbook() -> Workbook:
