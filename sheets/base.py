@@ -74,7 +74,9 @@ def readdress(cells: Sequence[CellWrite], now: Mapping[str, KeyColumn | None]) -
 
     A keyed cell is left out when its tab's key column is no longer where it was, its column's header is
     gone, its key is on two rows, or its key is on no row and the row is not ``new`` (an operator
-    deleted it: the next cycle adds it again whole). New rows keep their order below the last keyed row.
+    deleted it: the next cycle adds it again whole). New rows keep their order below the last keyed row;
+    their cells keep their ``key`` (every other cell comes back without one), so a backend may append
+    those rows instead of writing them in place.
     """
     out = [cell for cell in cells if cell.key is None]
     keyed: dict[str, list[CellWrite]] = {}
@@ -109,6 +111,7 @@ def readdress(cells: Sequence[CellWrite], now: Mapping[str, KeyColumn | None]) -
             if c.col > len(fresh.header) or fresh.header[c.col - 1] in (None, "")
         }
         placed: dict[str, int] = {}
+        added: set[str] = set()
         for cell in sorted(tab_cells, key=lambda c: c.row):
             key = cell.key
             assert key is not None
@@ -120,6 +123,7 @@ def readdress(cells: Sequence[CellWrite], now: Mapping[str, KeyColumn | None]) -
                 elif key.new:
                     placed[key.value] = max(next_free, cell.row)
                     next_free = placed[key.value] + 1
+                    added.add(key.value)
                 else:
                     continue
             col = columns.column(cell.header) if cell.header else cell.col - 1
@@ -127,7 +131,9 @@ def readdress(cells: Sequence[CellWrite], now: Mapping[str, KeyColumn | None]) -
                 col = adding.get(normalise_header(cell.header))  # a column this same write puts back
             if col is None:
                 continue
-            out.append(CellWrite(tab, placed[key.value], col + 1, cell.value))
+            out.append(
+                CellWrite(tab, placed[key.value], col + 1, cell.value, key if key.value in added else None)
+            )
     return out
 
 

@@ -12,7 +12,10 @@ from datetime import timedelta
 import openpyxl
 import pytest
 
+from cakra.ingest.identity import Identity, edit_of
 from cakra.intake import BACK_NOTE, GONE_NOTE
+from cakra.tabs.view import STATE_KEY
+from cakra.workflow.case import Report
 from tests.site import T0, Site, response
 from tests.workbook import RESPONSES_TAB
 
@@ -130,3 +133,44 @@ def test_another_citizens_answers_in_a_cases_row_are_flagged_never_merged(world:
     assert new.report.name == person(7)["name"]
     assert new.message.startswith("Perlu dicek: ") and "identitas pelapor berbeda" in new.message
     assert not [h for h in world.app.ledger.history() if h.kind == "diubah pelapor"]
+
+
+def test_a_partial_read_that_finds_rows_moved_asks_for_a_full_read(site: Site) -> None:
+    site.submit(*(response(i, **person(i)) for i in range(4)))
+    site.poll(T0 + timedelta(minutes=10))
+    site.poll(T0 + timedelta(minutes=11))  # a partial read: rows where they were
+    assert site.app.ledger.meta(STATE_KEY) is not None
+    reorder(site, [3, 2, 1, 0])
+    result = site.poll(T0 + timedelta(minutes=12))
+    assert (result.new, result.edited, result.cells_written) == (0, 0, 0)
+    assert site.app.ledger.meta(STATE_KEY) is None  # the next cycle reads every row
+    site.poll(T0 + timedelta(minutes=13))
+    assert {r.row for r in map(Identity._make, site.app.ledger.identities())} == {2, 3, 4, 5}
+
+
+def test_a_ledger_keyed_by_rows_is_carried_over_and_survives_a_sort(site: Site) -> None:
+    """A ledger made before this change (cases keyed "row:N") learns where each response is."""
+    site.submit(*(response(i, **person(i)) for i in range(4)))
+    site.poll(T0 + timedelta(minutes=10))
+    before = cases_by_ticket(site)
+    conn = site.app.ledger.conn
+    with conn:
+        conn.execute("DELETE FROM response_of")
+        conn.execute("UPDATE cases SET response_key = 'row:' || (seq + 1)")
+    site.close()
+    assert len(site.app.ledger.identities()) == 4  # reopened: migrated
+    reorder(site, [2, 3, 0, 1])
+    settle(site, 20)
+    assert cases_by_ticket(site) == before
+    assert not [h for h in site.app.ledger.history() if h.kind == "diubah pelapor"]
+
+
+def test_an_edit_that_fits_two_cases_is_flagged_not_guessed() -> None:
+    def report(name: str, nik: str) -> Report:
+        return Report("k", 2, "f", T0, name=name, nik=nik, email="sama@contoh.example")
+
+    both = {"CAKRA-2026-000001": report("Ani", "1"), "CAKRA-2026-000002": report("Ani", "2")}
+    ticket, reason = edit_of(report("Ani", "3"), both)
+    assert ticket is None and reason.startswith("tanggapan ini bisa jadi perubahan dari beberapa kasus")
+    ticket, reason = edit_of(report("Ani", "3"), {"CAKRA-2026-000001": report("Ani", "1")})
+    assert (ticket, reason) == ("CAKRA-2026-000001", "")

@@ -43,22 +43,24 @@ def _google(site: Any, requests: Callable[[int, list[list[Any]]], list[dict[str,
     site.emulator.operate(site.spreadsheet_id, requests(sheet_id, site.tab(STATUS_TAB)))
 
 
+def _dimension(site: Site, request: str, dimension: str, index: int, local: Callable[[Any], None]) -> None:
+    """Insert or delete one row or column at 0-based ``index``: by ``request`` on Google, ``local``
+    on the workbook."""
+    if hasattr(site, "emulator"):
+        span = {"dimension": dimension, "startIndex": index, "endIndex": index + 1}
+        _google(site, lambda sid, _: [{request: {"range": {"sheetId": sid, **span}}}])
+    else:
+        _local(site, local)
+
+
 def insert_row(site: Site) -> None:
     """A blank row above every case."""
-    if hasattr(site, "emulator"):
-        span = {"dimension": "ROWS", "startIndex": 1, "endIndex": 2}
-        _google(site, lambda sid, _: [{"insertDimension": {"range": {"sheetId": sid, **span}}}])
-    else:
-        _local(site, lambda sheet: sheet.insert_rows(2))
+    _dimension(site, "insertDimension", "ROWS", 1, lambda sheet: sheet.insert_rows(2))
 
 
 def delete_row(site: Site) -> None:
     """The second case's row is deleted (the rows below move up)."""
-    if hasattr(site, "emulator"):
-        span = {"dimension": "ROWS", "startIndex": 2, "endIndex": 3}
-        _google(site, lambda sid, _: [{"deleteDimension": {"range": {"sheetId": sid, **span}}}])
-    else:
-        _local(site, lambda sheet: sheet.delete_rows(3))
+    _dimension(site, "deleteDimension", "ROWS", 2, lambda sheet: sheet.delete_rows(3))
 
 
 def sort_by_name(site: Site) -> None:
@@ -87,11 +89,7 @@ def sort_by_name(site: Site) -> None:
 
 def insert_column(site: Site) -> None:
     """A column of the operator's own at A: every column moves one to the right."""
-    if hasattr(site, "emulator"):
-        span = {"dimension": "COLUMNS", "startIndex": 0, "endIndex": 1}
-        _google(site, lambda sid, _: [{"insertDimension": {"range": {"sheetId": sid, **span}}}])
-    else:
-        _local(site, lambda sheet: sheet.insert_cols(1))
+    _dimension(site, "insertDimension", "COLUMNS", 0, lambda sheet: sheet.insert_cols(1))
 
 
 ACTIONS = [insert_row, delete_row, sort_by_name, insert_column]
