@@ -13,7 +13,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from cakra.ingest.columns import ColumnAliases
-from cakra.ingest.identity import Identity, Sighting, candidates, edit_of, sight
+from cakra.ingest.identity import Candidates, Identity, Sighting, edit_of, sight
 from cakra.ingest.responses import read_reports, scan_rows
 from cakra.ledger.store import Ledger
 from cakra.sheets.base import Tab
@@ -52,10 +52,18 @@ def sort_responses(
 
     ``load(tickets)`` returns the cases with those tickets (the candidates of step 2 of the rule)."""
     seen = scan_rows(tab, timestamp_col, rows)
-    sighting = sight(seen, (Identity(*known) for known in ledger.identities()))
+    # A full read matches against every case (and finds the gone ones); a partial one needs only the
+    # cases its rows can be: the same content, or last seen in the same row.
+    known = (
+        ledger.identities()
+        if complete
+        else ledger.identities([s.fingerprint for s in seen], [s.row for s in seen])
+    )
+    sighting = sight(seen, (Identity(*identity) for identity in known))
     out = Sorted(sighting=sighting, complete=complete)
     reports = read_reports(tab, columns, sop, tz, sighting.fresh)
-    options = {s.row: candidates(s, sighting.unclaimed, complete=complete) for s in sighting.fresh}
+    index = Candidates.of(sighting.unclaimed, complete=complete) if sighting.fresh else None
+    options = {s.row: index.of_row(s) for s in sighting.fresh if index is not None}
     out.candidates = {ticket for tickets in options.values() for ticket in tickets}
     cases = load(out.candidates)
     taken: set[str] = set()

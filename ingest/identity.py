@@ -101,17 +101,31 @@ def identity_agrees(before: Report, after: Report) -> bool:
     return any(a and a == b for a, b in pairs)
 
 
-def candidates(seen: SeenRow, unclaimed: dict[str, Identity], *, complete: bool) -> list[str]:
-    """Step 2's candidate cases for a row with unknown content (tickets, in ticket order).
+@dataclass
+class Candidates:
+    """Step 2's candidate cases, indexed once per cycle (a partial cycle has tens of thousands of
+    unclaimed cases and a handful of new rows)."""
 
-    ``complete``: every row was read (a full read), so an unclaimed case's response really is not where
-    it was. A partial read only reads rows whose position it has checked (tabs/view.py), so there the
-    candidate is the case last seen in the same row, and a timestamp shared with a case elsewhere (two
-    responses in the same second) means nothing."""
-    by_stamp = [t for t, i in unclaimed.items() if complete and seen.stamp and i.stamp == seen.stamp]
-    if by_stamp:
-        return sorted(by_stamp)
-    return sorted(t for t, i in unclaimed.items() if i.row == seen.row)
+    complete: bool  # every row was read (a full read)
+    by_stamp: dict[str, list[str]] = field(default_factory=dict)
+    by_row: dict[int, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, unclaimed: dict[str, Identity], *, complete: bool) -> Candidates:
+        """``complete``: every row was read, so an unclaimed case's response really is not where it
+        was. A partial read only reads rows whose position it has checked (tabs/view.py), so there the
+        candidate is the case last seen in the same row, and a timestamp shared with a case elsewhere
+        (two responses in the same second) means nothing."""
+        index = cls(complete)
+        for ticket, identity in unclaimed.items():
+            if complete and identity.stamp:
+                index.by_stamp.setdefault(identity.stamp, []).append(ticket)
+            index.by_row.setdefault(identity.row, []).append(ticket)
+        return index
+
+    def of_row(self, seen: SeenRow) -> list[str]:
+        """The candidate tickets for a row with unknown content, in ticket order."""
+        return sorted(self.by_stamp.get(seen.stamp) or self.by_row.get(seen.row, []))
 
 
 def edit_of(report: Report, reports: dict[str, Report]) -> tuple[str | None, str]:

@@ -67,6 +67,8 @@ CREATE TABLE IF NOT EXISTS response_of (
     row INTEGER NOT NULL,
     gone INTEGER NOT NULL DEFAULT 0
 );
+CREATE INDEX IF NOT EXISTS response_of_fingerprint ON response_of (fingerprint);
+CREATE INDEX IF NOT EXISTS response_of_row ON response_of (row);
 CREATE TABLE IF NOT EXISTS status_shown (ticket TEXT PRIMARY KEY, shown TEXT NOT NULL);
 """
 
@@ -278,11 +280,24 @@ class Ledger:
             stamps.items(),
         )
 
-    def identities(self) -> list[tuple[str, str, str, int, bool]]:
-        """Every case's response as last seen: (ticket, fingerprint, stamp, row, gone) (the fields of
-        ``cakra.ingest.identity.Identity``)."""
-        rows = self.conn.execute("SELECT ticket, fingerprint, stamp, row, gone FROM response_of")
-        return [(ticket, fp, stamp, row, bool(gone)) for ticket, fp, stamp, row, gone in rows]
+    def identities(
+        self, fingerprints: Iterable[str] | None = None, rows: Iterable[int] | None = None
+    ) -> list[tuple[str, str, str, int, bool]]:
+        """Each case's response as last seen: (ticket, fingerprint, stamp, row, gone) (the fields of
+        ``cakra.ingest.identity.Identity``): every case's, or those with one of ``fingerprints`` or
+        last seen in one of ``rows`` (what a partial read's few rows can match)."""
+        query = "SELECT ticket, fingerprint, stamp, row, gone FROM response_of"
+        if fingerprints is None and rows is None:
+            found = self.conn.execute(query).fetchall()
+        else:
+            where = query + " WHERE {} IN ({})"
+            found = list(
+                dict.fromkeys(
+                    self._where_in(where, "fingerprint", fingerprints or [])
+                    + self._where_in(where, "row", rows or [])
+                )
+            )
+        return [(ticket, fp, stamp, row, bool(gone)) for ticket, fp, stamp, row, gone in found]
 
     def save_identities(self, identities: Iterable[tuple[str, str, str, int, bool]]) -> None:
         """Remember (ticket, fingerprint, stamp, row, gone) of each case's response."""
@@ -305,7 +320,7 @@ class Ledger:
             self._where_in("SELECT ticket, shown FROM status_shown WHERE {} IN ({})", "ticket", tickets)
         )
 
-    def _where_in(self, query: str, column: str, values: Iterable[str]) -> list[tuple]:
+    def _where_in(self, query: str, column: str, values: Iterable[str | int]) -> list[tuple]:
         """``query`` (with ``{}`` for the column and the marks) run over ``values`` in chunks of 500."""
         wanted, rows = list(values), []
         for start in range(0, len(wanted), 500):
