@@ -174,3 +174,20 @@ def test_an_edit_that_fits_two_cases_is_flagged_not_guessed() -> None:
     assert ticket is None and reason.startswith("tanggapan ini bisa jadi perubahan dari beberapa kasus")
     ticket, reason = edit_of(report("Ani", "3"), {"CAKRA-2026-000001": report("Ani", "1")})
     assert (ticket, reason) == ("CAKRA-2026-000001", "")
+
+
+def test_a_blank_row_inserted_in_the_response_tab_moves_no_answers(world: Site) -> None:
+    world.submit(*(response(i, **person(i)) for i in range(4)))
+    settle(world, 60)
+    before = cases_by_ticket(world)
+    if hasattr(world, "emulator"):
+        sheet_id = world.people.open_by_key(world.spreadsheet_id).worksheet(RESPONSES_TAB).id
+        span = {"sheetId": sheet_id, "dimension": "ROWS", "startIndex": 2, "endIndex": 3}
+        world.emulator.operate(world.spreadsheet_id, [{"insertDimension": {"range": span}}])
+    else:
+        book = openpyxl.load_workbook(world.workbook)
+        book[RESPONSES_TAB].insert_rows(3)
+        book.save(world.workbook)
+    settle(world, 120)
+    assert cases_by_ticket(world) == before
+    assert not [h for h in world.app.ledger.history() if h.kind == "diubah pelapor" or h.note == GONE_NOTE]

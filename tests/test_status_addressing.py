@@ -92,7 +92,21 @@ def insert_column(site: Site) -> None:
     _dimension(site, "insertDimension", "COLUMNS", 0, lambda sheet: sheet.insert_cols(1))
 
 
-ACTIONS = [insert_row, delete_row, sort_by_name, insert_column]
+def filter_rows(site: Site) -> None:
+    """A filter that hides the second case's row (the values, and what the API reads, stay)."""
+    if hasattr(site, "emulator"):
+        box = {"startRowIndex": 0, "startColumnIndex": 0, "endColumnIndex": 20}
+        _google(site, lambda sid, _: [{"setBasicFilter": {"filter": {"range": {"sheetId": sid, **box}}}}])
+    else:
+
+        def hide(sheet: Any) -> None:
+            sheet.auto_filter.ref = sheet.dimensions
+            sheet.row_dimensions[3].hidden = True
+
+        _local(site, hide)
+
+
+ACTIONS = [insert_row, delete_row, sort_by_name, insert_column, filter_rows]
 
 
 @pytest.fixture(params=["local", "google"])
