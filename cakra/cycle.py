@@ -21,8 +21,9 @@ from datetime import datetime
 
 from cakra.app import App
 from cakra.common.errors import SheetBusy
-from cakra.ingest.responses import read_reports, response_key
+from cakra.intake import settle, sort_responses
 from cakra.ledger.lock import cycle_lock
+from cakra.ledger.store import Ledger
 from cakra.notify.citizen import enqueue_citizen_messages
 from cakra.notify.compose import enqueue_notices
 from cakra.notify.outbox import OutboxRow
@@ -143,44 +144,50 @@ def _poll(app: App, now: datetime, on_before_send: Callable[[OutboxRow], None] |
         log.info("susunan kolom lembar berubah; siklus berikutnya membaca semua tab")
         return _deliver(app, now, result, on_before_send)
     status = StatusSheet(view.status)
-    keys = [response_key(index + 1) for index in view.response_rows]
     unsettled: set[str] = set()
     checked = {ticket for ticket, index in status.rows.items() if index in view.checked}
     if not view.full:
         # Rows an operator changed, and cases without a row (deleted, or a write that failed).
         on_rows = status.operator_signatures()
         unsettled = {ticket for ticket, signature in signatures.items() if on_rows.get(ticket) != signature}
-        loaded = {case.ticket for case in cases}
-        named = ledger.cases_named((unsettled | checked) - loaded, keys)
-        cases = sorted([*cases, *(c for c in named if c.ticket not in loaded)], key=lambda c: c.seq)
+        _load_more(cases, ledger, unsettled | checked)
     open_before = {case.ticket for case in cases if case.is_open}
-    by_response = {case.report.response_key: case for case in cases}
-    reports = read_reports(
+
+    def candidates(tickets: set[str]) -> dict[str, Case]:
+        _load_more(cases, ledger, tickets)
+        return {case.ticket: case for case in cases if case.ticket in tickets}
+
+    responses = sort_responses(
         view.responses,
+        view.response_rows,
+        view.state.timestamp_col,
+        ledger,
         config.columns,
         sop,
-        app.sheets.timezone,
-        skip={key: by_response[key].report.fingerprint for key in keys if key in by_response},
-        rows=view.response_rows,
+        complete=view.full,
+        load=candidates,
+        tz=app.sheets.timezone,
     )
     window = config.intake.duplicate_window
     ctx = StepContext(sop, app.calendar, ledger, now)
     with ledger.transaction():
+        by_ticket = {case.ticket: case for case in cases}
+        for ticket, report in responses.edits:
+            existing = by_ticket[ticket]
+            report.response_key = existing.report.response_key  # the response keeps its identity
+            update_case(existing, report, ledger, now, config.tz)
+            result.resumed += resume_if_answered(existing, ctx)
+            ledger.save_case(existing)
+            unsettled.add(existing.ticket)
+            result.edited += 1
         new: list[Case] = []
-        for report in reports:
-            existing = by_response.get(report.response_key)
-            if existing is not None:
-                update_case(existing, report, ledger, now, config.tz)
-                result.resumed += resume_if_answered(existing, ctx)
-                ledger.save_case(existing)
-                unsettled.add(existing.ticket)
-                result.edited += 1
-            else:
-                case = open_case(report, ctx, window)
-                ledger.save_case(case)
-                cases.append(case)
-                new.append(case)
-                unsettled.add(case.ticket)
+        for report in responses.new:
+            case = open_case(report, ctx, window)
+            ledger.save_case(case)
+            cases.append(case)
+            new.append(case)
+            unsettled.add(case.ticket)
+        settle(ledger, responses, {case.report.response_row: case.ticket for case in new}, now)
         result.new = len(new)
         edits = apply_operator_edits(cases, status.operator_values, ctx)
         for case in edits.touched:
@@ -220,6 +227,14 @@ def _poll(app: App, now: datetime, on_before_send: Callable[[OutboxRow], None] |
     on_sheet = cases if view.full else [c for c in cases if c.ticket in watched or c.ticket in checked]
     result.cells_written = _write(app, now, view, status, on_sheet, cases, history, watched, checked)
     return _deliver(app, now, result, on_before_send)
+
+
+def _load_more(cases: list[Case], ledger: Ledger, tickets: set[str]) -> None:
+    """Add the cases with ``tickets`` that ``cases`` lacks (kept in ticket order)."""
+    missing = tickets - {case.ticket for case in cases}
+    if missing:
+        cases.extend(ledger.cases_named(missing, []))
+        cases.sort(key=lambda c: c.seq)
 
 
 def _deliver(
@@ -280,6 +295,16 @@ def _write(
         log.debug("%s", busy)  # the backend said it once
         forget_view(ledger)
         return 0
+    if written < len(writes):
+        # Rows or columns of the status tab moved between the read and the write and some cells could
+        # not be placed for certain (sheets.base.readdress): the sheet is a projection of the ledger, so
+        # the next cycle reads everything and writes what is still missing.
+        log.warning(
+            "%d status cells not written (rows moved since the read); next cycle rereads",
+            len(writes) - written,
+        )
+        forget_view(ledger)
+        remembered.clear()
     shown = {ticket: shown_text(values) for ticket, values in remembered.items()}
     before = ledger.shown(shown)
     with ledger.transaction():

@@ -1,16 +1,18 @@
 """Form responses -> normalised ``Report`` records (pandas).
 
 Columns are found by header through aliases (``ingest/columns.py``: question titles differ from agency to
-agency). Each response is keyed by its row: Google Forms appends a row per response and rewrites that
-same row when the respondent edits the answer, so the row is the response's identity and the timestamp
-is not.
+agency). A response is NOT identified by its row (operators sort and insert rows): ``scan_rows`` gives each
+row's content fingerprint and timestamp cell, ``ingest/identity.py`` matches them to known cases, and only
+rows that no case holds are read as ``Report``s. A new response's key is opaque (``resp:`` + a random id)
+and never changes, whatever happens to its row or content.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+import uuid
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -18,6 +20,7 @@ import pandas as pd
 from cakra.common.errors import SheetError
 from cakra.ingest.columns import ColumnAliases
 from cakra.ingest.fields import clean_text, extract_links, normalise_nik, normalise_phone, parse_timestamp
+from cakra.ingest.identity import SeenRow
 from cakra.sheets.base import Tab
 from cakra.workflow.case import Report
 from cakra.workflow.privacy import parse_flags
@@ -50,9 +53,9 @@ def locate_columns(tab: Tab, columns: ColumnAliases) -> dict[str, int]:
     return found
 
 
-def response_key(sheet_row: int) -> str:
-    """A response's identity: its row (Google Forms rewrites the same row when the answer is edited)."""
-    return f"row:{sheet_row}"
+def new_response_key() -> str:
+    """A new response's identity: opaque and permanent (never derived from its row, which moves)."""
+    return f"resp:{uuid.uuid4().hex}"
 
 
 def _fingerprint(row: Sequence[object]) -> str:
@@ -60,39 +63,41 @@ def _fingerprint(row: Sequence[object]) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
 
-def read_reports(
-    tab: Tab,
-    columns: ColumnAliases,
-    sop: Sop,
-    tz: ZoneInfo,
-    *,
-    skip: Mapping[str, str] | None = None,
-    rows: Sequence[int] | None = None,
-) -> list[Report]:
-    """The response rows (``rows``: 0-based indices into ``tab.rows``; default every row below the
-    header) as ``Report``s; rows whose fingerprint equals ``skip[key]`` are left out.
+def _cells(tab: Tab, index: int, width: int) -> list[object]:
+    """Only the cells under a header (what a partial read of the row returns, tabs/view.py), as the API
+    returns them: trailing empty cells dropped."""
+    row = tab.rows[index][:width]
+    while row and row[-1] in (None, ""):
+        row.pop()
+    return row
 
-    ``skip`` is what the ledger already processed (response key -> fingerprint), which makes a cycle
-    incremental: an unchanged response costs one hash, an edited one is read again. Only the cells under
-    a header count (what a partial read of the row returns, cakra/sheet_view.py).
-    """
-    found = locate_columns(tab, columns)
-    skip = skip or {}
-    header_width = len(tab.rows[0])
-    positions: list[int] = []
-    keys: list[str] = []
-    prints: list[str] = []
+
+def scan_rows(tab: Tab, timestamp_col: int, rows: Sequence[int] | None = None) -> list[SeenRow]:
+    """Each non-empty response row (``rows``: 0-based indices into ``tab.rows``; default every row below
+    the header) as its sheet row, content fingerprint and timestamp cell. Costs one hash per row."""
+    width = len(tab.rows[0])
+    seen: list[SeenRow] = []
     for index in range(1, len(tab.rows)) if rows is None else rows:
-        row = tab.rows[index][:header_width]
-        while row and row[-1] in (None, ""):
-            row.pop()  # as the API returns it: trailing empty cells dropped
+        row = _cells(tab, index, width)
         if not any(v not in (None, "") for v in row):
             continue  # an empty row is no response
-        key, fingerprint = response_key(index + 1), _fingerprint(row)
-        if skip.get(key) != fingerprint:
-            positions.append(index)
-            keys.append(key)
-            prints.append(fingerprint)
+        stamp = row[timestamp_col] if timestamp_col < len(row) else None
+        # As ``tabs.status.cell_text`` shows it (what the ledger's ``responses`` table holds).
+        if isinstance(stamp, float) and stamp.is_integer():
+            stamp = int(stamp)
+        text = "" if stamp is None else str(stamp).strip()
+        seen.append(SeenRow(index + 1, _fingerprint(row), text))
+    return seen
+
+
+def read_reports(
+    tab: Tab, columns: ColumnAliases, sop: Sop, tz: ZoneInfo, rows: Sequence[SeenRow]
+) -> list[Report]:
+    """``rows`` (from ``scan_rows``) as ``Report``s, in that order, each with a new response key (the
+    cycle keeps a case's own key when the report turns out to be an edit of it)."""
+    found = locate_columns(tab, columns)
+    positions = [seen.row - 1 for seen in rows]
+    prints = [seen.fingerprint for seen in rows]
     if not positions:
         return []
     body = tab.rows
@@ -128,7 +133,7 @@ def read_reports(
         missing = [item.title for item in evidence if not attachments.get(item.field)]
         reports.append(
             Report(
-                response_key=keys[index],
+                response_key=new_response_key(),
                 response_row=positions[index] + 1,
                 fingerprint=prints[index],
                 received_at=received,  # type: ignore[arg-type]  # filled by the intake when None

@@ -8,6 +8,9 @@
 - ``responses`` and ``status_shown``: what the sheets held when last read or written (each response
   row's timestamp cell; the service columns of each case's status row), so a cycle reads and compares
   only what can have changed;
+- ``response_of``: each case's response as last seen (content fingerprint, timestamp cell, row, and
+  whether a full read missed it), which is how a response is recognised wherever its row moves
+  (``ingest/identity.py``);
 - the outbox table belongs to ``notify.outbox`` and shares this connection and its transactions.
 
 The file holds every full NIK and every message body, so it is private: created 0600 (with its ``-wal``
@@ -63,6 +66,15 @@ CREATE INDEX IF NOT EXISTS history_ticket ON history (ticket);
 CREATE INDEX IF NOT EXISTS history_unmirrored ON history (mirrored);
 CREATE TABLE IF NOT EXISTS notices (key TEXT PRIMARY KEY, claimed_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS responses (row INTEGER PRIMARY KEY, stamp TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS response_of (
+    ticket TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    stamp TEXT NOT NULL,
+    row INTEGER NOT NULL,
+    gone INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS response_of_fingerprint ON response_of (fingerprint);
+CREATE INDEX IF NOT EXISTS response_of_row ON response_of (row);
 CREATE TABLE IF NOT EXISTS status_shown (ticket TEXT PRIMARY KEY, shown TEXT NOT NULL);
 """
 
@@ -114,6 +126,15 @@ class Ledger:
                     "UPDATE cases SET operator = ? WHERE ticket = ?", (case.operator_signature, case.ticket)
                 )
         self.conn.execute("CREATE INDEX IF NOT EXISTS cases_kecamatan ON cases (kecamatan)")
+        # Cases made before responses were recognised by content were keyed by their row ("row:N"), and
+        # their row's timestamp is in ``responses``: that is where each was last seen.
+        self.conn.execute(
+            "INSERT OR IGNORE INTO response_of (ticket, fingerprint, stamp, row)"
+            " SELECT c.ticket, json_extract(c.data, '$.report.fingerprint'), COALESCE(r.stamp, ''),"
+            " CAST(substr(c.response_key, 5) AS INTEGER) FROM cases c"
+            " LEFT JOIN responses r ON r.row = CAST(substr(c.response_key, 5) AS INTEGER)"
+            " WHERE c.response_key LIKE 'row:%'"
+        )
 
     def close(self) -> None:
         self.conn.close()
@@ -301,6 +322,38 @@ class Ledger:
             "INSERT INTO responses (row, stamp) VALUES (?, ?) ON CONFLICT(row) DO UPDATE SET stamp=excluded.stamp",
             stamps.items(),
         )
+
+    def identities(
+        self, fingerprints: Iterable[str] | None = None, rows: Iterable[int] | None = None
+    ) -> list[tuple[str, str, str, int, bool]]:
+        """Each case's response as last seen: (ticket, fingerprint, stamp, row, gone) (the fields of
+        ``cakra.ingest.identity.Identity``): every case's, or those with one of ``fingerprints`` or
+        last seen in one of ``rows`` (what a partial read's few rows can match)."""
+        query = "SELECT ticket, fingerprint, stamp, row, gone FROM response_of"
+        if fingerprints is None and rows is None:
+            found = self.conn.execute(query).fetchall()
+        else:
+            where = query + " WHERE {} IN ({})"
+            found = list(
+                dict.fromkeys(
+                    self._where_in(where, "fingerprint", fingerprints or [])
+                    + self._where_in(where, "row", rows or [])
+                )
+            )
+        return [(ticket, fp, stamp, row, bool(gone)) for ticket, fp, stamp, row, gone in found]
+
+    def save_identities(self, identities: Iterable[tuple[str, str, str, int, bool]]) -> None:
+        """Remember (ticket, fingerprint, stamp, row, gone) of each case's response."""
+        self.conn.executemany(
+            "INSERT INTO response_of (ticket, fingerprint, stamp, row, gone) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT(ticket) DO UPDATE SET fingerprint=excluded.fingerprint, stamp=excluded.stamp,"
+            " row=excluded.row, gone=excluded.gone",
+            [(t, fp, stamp, row, int(gone)) for t, fp, stamp, row, gone in identities],
+        )
+
+    def trim_response_stamps(self, rows: int) -> None:
+        """Forget the stamps of rows past ``rows`` (the tab is shorter now: rows were deleted)."""
+        self.conn.execute("DELETE FROM responses WHERE row > ?", (rows,))
 
     def shown(self, tickets: Iterable[str] | None = None) -> dict[str, str]:
         """Ticket -> the service columns last written to its status row (JSON), for ``tickets`` or all."""

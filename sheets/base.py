@@ -10,6 +10,11 @@ core run unchanged on either:
 - ``write(cells)`` writes every changed cell in ONE request and makes no request when given nothing.
 - strings are stored as text, never as formulas or numbers ("RAW"): citizen input such as
   ``=HYPERLINK(...)`` or ``+62 812...`` stays exactly what was typed.
+- a write may be addressed by what its row holds instead of where the row was (``RowKey``): the backend
+  finds the row and the column again at write time (``readdress``), so rows an operator inserted,
+  deleted or sorted between the cycle's read and its write move nothing onto another case's row. A
+  keyed cell whose row or column cannot be found for certain is not written; ``write`` returns the
+  number of cells it wrote, so the caller sees it.
 - ``ensure_tab`` creates a missing tab with its header row (a structural change, used on first run).
 """
 
@@ -27,13 +32,109 @@ CellValue = str | int | float | bool | datetime | None
 
 
 @dataclass(frozen=True)
+class RowKey:
+    """The row a write belongs to, found at write time: the one whose cell under ``header`` reads
+    ``value`` (``col``: where that column was when the cycle read the tab, 1-based). ``new``: the cycle
+    is adding the row; when no row holds the key it goes below the last one that holds a key."""
+
+    header: str
+    col: int
+    value: str
+    new: bool = False
+
+
+@dataclass(frozen=True)
 class CellWrite:
-    """One cell to write: 1-based row and column, as on the sheet."""
+    """One cell to write: 1-based row and column, as on the sheet when the cycle read it.
+
+    With ``key`` the row is found again at write time, and with ``header`` the column (the header its
+    column had when read); ``row``/``col`` are then only where they were."""
 
     tab: str
     row: int
     col: int
     value: str | int | float | None
+    key: RowKey | None = None
+    header: str = ""
+
+
+@dataclass(frozen=True)
+class KeyColumn:
+    """What a tab holds at write time, as far as re-addressing needs: its header row, the values of the
+    key column as read at the key's remembered position (index 0 is row 1), and its last row in use."""
+
+    header: Sequence[CellValue]
+    keys: Sequence[CellValue]
+    last_row: int
+
+
+def readdress(cells: Sequence[CellWrite], now: Mapping[str, KeyColumn | None]) -> list[CellWrite]:
+    """``cells`` with every keyed cell moved to where its row and column are now (``now``: per tab, see
+    ``KeyColumn``; None when the tab is gone); unkeyed cells as they are.
+
+    A keyed cell is left out when its tab's key column is no longer where it was, its column's header is
+    gone, its key is on two rows, or its key is on no row and the row is not ``new`` (an operator
+    deleted it: the next cycle adds it again whole). New rows keep their order below the last keyed row;
+    their cells keep their ``key`` (every other cell comes back without one), so a backend may append
+    those rows instead of writing them in place.
+    """
+    out = [cell for cell in cells if cell.key is None]
+    keyed: dict[str, list[CellWrite]] = {}
+    for cell in cells:
+        if cell.key is not None:
+            keyed.setdefault(cell.tab, []).append(cell)
+    for tab, tab_cells in keyed.items():
+        fresh = now.get(tab)
+        if fresh is None:
+            continue
+        columns = Tab(tab, [list(fresh.header)])
+        keys = {cell.key for cell in tab_cells if cell.key is not None}
+        if any(columns.column(k.header) != k.col - 1 for k in keys):
+            continue  # the key column moved: nothing of this tab can be placed for certain
+        rows: dict[str, int] = {}
+        twice: set[str] = set()
+        last_keyed = 1
+        for index, value in enumerate(fresh.keys[1:], start=2):
+            text = "" if value is None else str(value).strip()
+            if not text:
+                continue
+            last_keyed = index
+            if text in rows:
+                twice.add(text)
+            rows[text] = index
+        next_free = max(last_keyed, fresh.last_row) + 1
+        # Header cells this write adds where the header row is empty now (a deleted column put back).
+        adding = {
+            normalise_header(str(c.value)): c.col - 1
+            for c in cells
+            if c.tab == tab and c.key is None and c.row == 1 and c.value
+            if c.col > len(fresh.header) or fresh.header[c.col - 1] in (None, "")
+        }
+        placed: dict[str, int] = {}
+        added: set[str] = set()
+        for cell in sorted(tab_cells, key=lambda c: c.row):
+            key = cell.key
+            assert key is not None
+            if key.value in twice:
+                continue
+            if key.value not in placed:
+                if key.value in rows:
+                    placed[key.value] = rows[key.value]
+                elif key.new:
+                    placed[key.value] = max(next_free, cell.row)
+                    next_free = placed[key.value] + 1
+                    added.add(key.value)
+                else:
+                    continue
+            col = columns.column(cell.header) if cell.header else cell.col - 1
+            if col is None:
+                col = adding.get(normalise_header(cell.header))  # a column this same write puts back
+            if col is None:
+                continue
+            out.append(
+                CellWrite(tab, placed[key.value], col + 1, cell.value, key if key.value in added else None)
+            )
+    return out
 
 
 @dataclass

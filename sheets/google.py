@@ -5,6 +5,11 @@
   timezone, read once from its metadata and cached). Ragged rows and a missing ``values`` key are normal.
 - Writes: ONE ``values:batchUpdate`` with ``valueInputOption=RAW`` holding only changed cells, coalesced
   into row runs; nothing at all when nothing changed. Never USER_ENTERED, never per-cell updates.
+- A write addressed by row key (``sheets.base.RowKey``: the status tab's rows, by ticket) costs ONE more
+  request, a ``values:batchGet`` of the header row and the key column made just before the write, so
+  the write lands on the rows as they are then (``readdress``), not as the cycle read them. New rows
+  (new cases) go in ONE more request, a ``spreadsheets.batchUpdate`` that inserts blank rows and fills
+  them (``insertDimension`` + ``updateCells``, atomic), so they can never land on a row that holds a case.
 - The grid is grown (``appendDimension``) only when a write would pass its edge, with headroom, so it
   is a rare extra request rather than one per cycle.
 - Every request goes through ONE seam, gspread's ``http_client``: ``sheets.retry.RetryingHTTPClient``
@@ -27,7 +32,7 @@ from google.auth.transport.requests import AuthorizedSession
 from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
 
 from cakra.common.errors import SheetError
-from cakra.sheets.base import Block, CellWrite, Tab, assemble
+from cakra.sheets.base import Block, CellWrite, KeyColumn, Tab, assemble, readdress
 from cakra.sheets.endpoint import point_session_at
 from cakra.sheets.retry import RetryingHTTPClient, RetryPolicy
 
@@ -209,11 +214,75 @@ class GoogleSheets:
         by_book: dict[str, list[CellWrite]] = defaultdict(list)
         for cell in cells:
             by_book[self._spreadsheet_for(cell.tab)].append(cell)
+        written = 0
         for spreadsheet_id, book_cells in by_book.items():
-            self._grow_grid(spreadsheet_id, book_cells)
-            body = {"valueInputOption": "RAW", "data": coalesce(book_cells)}
-            self.http.values_batch_update(spreadsheet_id, body)
-        return len(cells)
+            if any(cell.key is not None for cell in book_cells):
+                book_cells = readdress(book_cells, self._key_columns(spreadsheet_id, book_cells))
+            in_place = [cell for cell in book_cells if cell.key is None]
+            if in_place:
+                self._grow_grid(spreadsheet_id, in_place)
+                body = {"valueInputOption": "RAW", "data": coalesce(in_place)}
+                self.http.values_batch_update(spreadsheet_id, body)
+            self._insert_rows(spreadsheet_id, [cell for cell in book_cells if cell.key is not None])
+            written += len(book_cells)
+        return written
+
+    def _insert_rows(self, spreadsheet_id: str, cells: Sequence[CellWrite]) -> None:
+        """New keyed rows (new cases) as ONE ``spreadsheets.batchUpdate`` per spreadsheet: per tab an
+        ``insertDimension`` of blank rows where ``readdress`` put them, then ``updateCells`` into those
+        rows. The requests apply atomically, and rows that did not exist cannot hold a case, so a new row
+        never overwrites one, even if an operator moved rows after the ticket check."""
+        by_tab: dict[str, dict[int, dict[int, Any]]] = defaultdict(lambda: defaultdict(dict))
+        for cell in cells:
+            by_tab[cell.tab][cell.row][cell.col] = cell.value
+        requests_: list[dict[str, Any]] = []
+        sheets = self._metadata(spreadsheet_id)["sheets"]
+        for tab, rows in by_tab.items():
+            props = sheets.get(tab)
+            if props is None:
+                raise SheetError(f"tab {tab!r} is missing from the spreadsheet; run 'cakra init'")
+            grid = props.setdefault("gridProperties", {})
+            start = min(min(rows) - 1, grid.get("rowCount", 0))
+            width = max(col for row in rows.values() for col in row)
+            span = {"sheetId": props["sheetId"], "dimension": "ROWS", "startIndex": start}
+            requests_ += [
+                {
+                    "insertDimension": {
+                        "range": {**span, "endIndex": start + len(rows)},
+                        "inheritFromBefore": start > 0,
+                    }
+                },
+                {
+                    "updateCells": {
+                        "start": {"sheetId": props["sheetId"], "rowIndex": start, "columnIndex": 0},
+                        "rows": [
+                            {"values": [_cell_data(row.get(col)) for col in range(1, width + 1)]}
+                            for _, row in sorted(rows.items())
+                        ],
+                        "fields": "userEnteredValue",
+                    }
+                },
+            ]
+            grid["rowCount"] = grid.get("rowCount", 0) + len(rows)
+        if requests_:
+            self.batch_update(spreadsheet_id, "add the new cases' rows", requests_)
+
+    def _key_columns(self, spreadsheet_id: str, cells: Sequence[CellWrite]) -> dict[str, KeyColumn | None]:
+        """ONE read of each keyed tab's header row and key column, as they are just before the write."""
+        keyed = {cell.tab: cell.key.col for cell in cells if cell.key is not None}
+        ranges = []
+        for tab, col in keyed.items():
+            ranges += [block_a1(tab, Block.rows(1, 1, None)), block_a1(tab, Block.column(col))]
+        params = {"valueRenderOption": "UNFORMATTED_VALUE", "majorDimension": "COLUMNS"}
+        reply = self.http.values_batch_get(spreadsheet_id, ranges, params=params)
+        answers = [value_range.get("values", []) for value_range in reply.get("valueRanges", [])]
+        out: dict[str, KeyColumn | None] = {}
+        for number, tab in enumerate(keyed):
+            header = [column[0] if column else None for column in answers[2 * number]]
+            keys = answers[2 * number + 1][0] if answers[2 * number + 1] else []
+            # Only the key column is known: new rows go below the last row holding a key.
+            out[tab] = KeyColumn(header, keys, len(keys))
+        return out
 
     def _grow_grid(self, spreadsheet_id: str, cells: Sequence[CellWrite]) -> None:
         """Append rows/columns when a write would pass a tab's edge (the values API refuses that)."""
@@ -268,6 +337,17 @@ class GoogleSheets:
     def forget_metadata(self) -> None:
         """Drop cached metadata (after a failed cycle, in case an operator renamed or deleted a tab)."""
         self._meta.clear()
+
+
+def _cell_data(value: str | int | float | None) -> dict[str, Any]:
+    """A value as ``CellData`` for ``updateCells``: a string always as a string (never parsed: RAW)."""
+    if value is None or value == "":
+        return {}
+    if isinstance(value, bool):
+        return {"userEnteredValue": {"boolValue": value}}
+    if isinstance(value, int | float):
+        return {"userEnteredValue": {"numberValue": value}}
+    return {"userEnteredValue": {"stringValue": value}}
 
 
 def coalesce(cells: Sequence[CellWrite]) -> list[dict[str, Any]]:

@@ -25,9 +25,10 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from cakra.common.errors import SheetBusy, SheetError
-from cakra.sheets.base import Block, CellValue, CellWrite, Tab, project
+from cakra.sheets.base import Block, CellValue, CellWrite, KeyColumn, Tab, project, readdress
 from cakra.sheets.local_file import FileStamp, office_lock, remove_leftovers, replace_if_unchanged, stamp_of
 
 log = logging.getLogger("cakra.sheets.local")
@@ -136,7 +137,9 @@ class LocalWorkbook:
             workbook.close()
 
     def write(self, cells: Sequence[CellWrite]) -> int:
-        """Set ``cells`` and save, only if the file is the one the last ``read`` saw (else ``SheetBusy``)."""
+        """Write ``cells`` in one save, only if the file is the one the last ``read`` saw (else
+        ``SheetBusy``); keyed cells are placed by what the file holds now (the rows as an operator may
+        have moved them since the cycle read), not by the rows the cycle remembers."""
         if not cells:
             return 0
         self._refuse_if_open()
@@ -144,6 +147,16 @@ class LocalWorkbook:
         expected = self._read_stamp or loaded
         if loaded != expected:
             raise _someone_else_saved(self.path, "since this cycle read it")
+        keyed = {cell.tab: cell.key for cell in cells if cell.key is not None}
+        cells = readdress(
+            cells,
+            {
+                tab: _key_column(workbook[tab], key.col) if tab in workbook.sheetnames else None
+                for tab, key in keyed.items()
+            },
+        )
+        if not cells:
+            return 0
         for cell in cells:
             if cell.tab not in workbook.sheetnames:
                 raise SheetError(f"tab {cell.tab!r} disappeared from {self.path} during the cycle; run again")
@@ -182,6 +195,17 @@ def _someone_else_saved(path: Path, when: str) -> SheetBusy:
     message = f"workbook {path} was saved by someone else {when}; not saved this cycle, their changes are read next cycle"
     log.warning("%s", message)
     return SheetBusy(message)
+
+
+def _key_column(sheet: Worksheet, col: int) -> KeyColumn:
+    """The header row, the values in column ``col`` and the last row holding anything, as now."""
+    header = [cell.value for cell in sheet[1]]
+    keys = [row[0] for row in sheet.iter_rows(min_col=col, max_col=col, values_only=True)]
+    last = 0
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if any(value not in (None, "") for value in row):
+            last = number
+    return KeyColumn(header, keys, last)
 
 
 def _new_workbook() -> Workbook:

@@ -1,7 +1,9 @@
 """The status sheet: one row per case, service-owned columns beside operator-owned ones.
 
 Columns are found by header, so an operator who reorders columns or adds one breaks nothing; a missing
-column is added at the right end. The service writes only service-owned cells whose value differs from
+column is added at the right end. Every write to a case's row is addressed by its ticket and its
+column's header (``sheets.base.RowKey``): the backend finds both again at write time, so rows or columns
+an operator inserted, deleted, sorted or moved after the cycle's read never take another case's cells. The service writes only service-owned cells whose value differs from
 what it read (zero cells when nothing changed) and never writes an operator-owned cell of an existing
 row: it fills them once, when it adds the case's row.
 """
@@ -16,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from cakra.common.pii import mask_nik, redact, redact_value
 from cakra.common.wording import format_time
-from cakra.sheets.base import CellValue, CellWrite, Tab
+from cakra.sheets.base import CellValue, CellWrite, RowKey, Tab
 from cakra.workflow.case import Case
 from cakra.workflow.operator_edits import OPERATOR_FIELDS
 from cakra.workflow.privacy import ANONYMOUS, CONFIDENTIAL, may_see_content, may_see_identity
@@ -211,10 +213,13 @@ class StatusSheet:
         """
         out = list(self.header_writes)
         positions = self.positions
+        name, ticket_col = self.tab.name, self.positions["ticket"] + 1
+        ticket_header = _HEADER_OF["ticket"]
         for case in cases:
             wanted = values(case)
             index = self.rows.get(case.ticket)
             before = len(out)
+            key = RowKey(ticket_header, ticket_col, case.ticket, new=index is None)
             if index is None:
                 index = self.next_row
                 self.next_row += 1
@@ -223,19 +228,19 @@ class StatusSheet:
                 if not row_values["step_choice"]:
                     row_values["step_choice"] = wanted["current_step"]
                 out.extend(
-                    CellWrite(self.tab.name, index + 1, self.positions[key] + 1, value)
-                    for key, value in row_values.items()
+                    CellWrite(name, index + 1, positions[k] + 1, value, key, _HEADER_OF[k])
+                    for k, value in row_values.items()
                     if value != ""
                 )
             else:
                 row = self.tab.rows[index]
                 width = len(row)
-                for key, value in wanted.items():
-                    position = positions[key]
+                for k, value in wanted.items():
+                    position = positions[k]
                     cell = row[position] if position < width else None
                     # Most cells are unchanged strings: compare directly before normalising (hot loop).
                     if cell != value and cell_text(cell) != value:
-                        out.append(CellWrite(self.tab.name, index + 1, position + 1, value))
+                        out.append(CellWrite(name, index + 1, position + 1, value, key, _HEADER_OF[k]))
             if changed is not None and len(out) > before:
                 changed[case.ticket] = wanted
         return out

@@ -15,6 +15,14 @@ configuration, the SOP or a header changed. Every other cycle reads only:
 So an edited response is taken one cycle after its new timestamp was seen. A header that differs from
 the one remembered (an operator moved a column, the form gained a question) makes that cycle do nothing
 but ask the next one for a full read.
+
+Rows of the response tab are read by position, so a partial read first checks that the positions still
+hold what they held: the timestamp column it reads is compared row by row with the stamps remembered.
+A row whose stamp changed to one that another row had (rows sorted, moved, inserted or deleted above
+it), a row that became empty, or a tab with fewer rows than before means the rows moved: that cycle does
+nothing but ask the next one for a full read, where responses are recognised by content
+(``cakra.ingest.identity``). A row whose stamp changed to a stamp never seen is an edit (Google Forms
+restamps an edited response), read whole next cycle as before.
 """
 
 from __future__ import annotations
@@ -154,6 +162,8 @@ def _read_alongside(
 def commit_view(ledger: Ledger, view: CycleView, status: StatusSheet) -> None:
     """Remember what this cycle read (call inside the cycle's ledger transaction)."""
     ledger.save_response_stamps(view.stamps)
+    if view.full:
+        ledger.trim_response_stamps(len(view.responses.rows))
     view.state.status_header = status.header
     ledger.set_meta(STATE_KEY, json.dumps(asdict(view.state), ensure_ascii=False))
 
@@ -248,6 +258,8 @@ def _partial_view(
     if responses.header != state.responses_header or status.header != state.status_header:
         return None
     known, column = state.known_rows, state.timestamp_col
+    if _reordered(responses, known, column, stored):
+        return None
     check = layout.verify_rows
     responses_check = _turn(state.check_responses, check, known)
     status_check = _turn(state.check_status, check, state.status_rows)
@@ -280,6 +292,21 @@ def _partial_view(
         else range(0)
     )
     return CycleView(False, responses, status, dashboard, rows, stamps, state, checked)
+
+
+def _reordered(responses: Tab, known: int, column: int, stored: dict[int, str]) -> bool:
+    """Whether the rows seen before no longer hold what they held (see the module doc)."""
+    if len(responses.rows) < known:
+        return True  # rows were deleted (the grid's end moved up)
+    remembered = set(stored.values())
+    for index in range(1, known):
+        before = stored.get(index + 1)
+        if before is None:
+            continue
+        now = cell_text(responses.cell(index, column))
+        if now != before and (not now or now in remembered):
+            return True
+    return False
 
 
 def _turn(first: int, count: int, rows: int) -> range:

@@ -12,7 +12,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from cakra.ingest.responses import response_key
+from cakra.ingest.responses import new_response_key
 from cakra.jobs import digests
 from cakra.notify.compose import FULL_CASES, LISTED_CASES, enqueue_notices
 from cakra.notify.digest import DIGEST_ROWS
@@ -131,7 +131,7 @@ def backlog(site: Site, size: int) -> list[Case]:
             case,
             ticket=f"CAKRA-2026-{n:06d}",
             seq=n,
-            report=dataclasses.replace(case.report, response_key=response_key(n + 1)),
+            report=dataclasses.replace(case.report, response_key=new_response_key()),
         )
         for n in range(1, size + 1)
     ]

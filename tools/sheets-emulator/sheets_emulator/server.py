@@ -8,6 +8,7 @@ Public API (others code against this shape)::
     sid = emu.create_spreadsheet(title="...", sheets={"Form Responses 1": [[...], ...]},
                                  time_zone="Asia/Jakarta")          # direct seeding, no HTTP
     emu.values(sid, "Form Responses 1", render="FORMULA")           # direct inspection
+    emu.operate(sid, [{"insertDimension": {...}}])   # a person's structural change in the UI, no HTTP
     emu.log / emu.log.reset() / emu.log.reads / emu.log.writes
     emu.faults.add(status=503, count=2, method="POST", path_contains="values:batchUpdate")
     emu.quotas.set(reads_per_minute=60, writes_per_minute=60, clock=fake_clock)
@@ -30,6 +31,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from .auth import TokenAuthority
+from .batch_api import apply_requests
 from .control import AUTH, DRIVE, READ, WRITE, FaultInjector, LogEntry, QuotaTracker, RequestLog
 from .defaults import DEFAULT_ACCOUNT
 from .errors import ApiError
@@ -178,6 +180,15 @@ class SheetsEmulator:
             option = "USER_ENTERED" if typed else "RAW"
             apply_plan(plan_write(ss, target, [list(r) for r in rows], "ROWS", option, allow_row_growth=True))
             self.store.touch(ss)
+
+    def operate(self, spreadsheet_id: str, requests: Sequence[Mapping[str, Any]]) -> None:
+        """Apply ``spreadsheets.batchUpdate`` requests (sortRange, insertDimension, deleteDimension,
+        cutPaste, ...) as a person does in the Sheets UI: atomically, without HTTP, not in ``log``
+        (the log is the API client's bill alone). Raises ``ApiError`` as the API would answer."""
+        with self.store.lock:
+            work, _ = apply_requests(self.store, self.store.get(spreadsheet_id), [dict(r) for r in requests])
+            self.store.spreadsheets[spreadsheet_id] = work
+            self.store.touch(work)
 
     def deny(self, spreadsheet_id: str) -> None:
         """Make an id answer 403 PERMISSION_DENIED (a sheet not shared with the account)."""

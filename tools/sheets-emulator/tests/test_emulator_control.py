@@ -11,6 +11,7 @@ from pathlib import Path
 import gspread
 import pytest
 import requests
+from sheets_emulator.errors import ApiError
 from sheets_emulator.server import SheetsEmulator
 
 
@@ -136,3 +137,27 @@ def test_concurrent_clients_are_serialised_safely(emulator: SheetsEmulator) -> N
         list(pool.map(write, range(40)))
     assert emulator.values(sid, "Sheet1") == [[f"v{i}"] for i in range(40)]
     assert emulator.log.writes == 40 and all(e.status == 200 for e in emulator.log)
+
+
+def test_operate_applies_a_persons_structural_change_without_billing_the_client(
+    emulator: SheetsEmulator,
+) -> None:
+    sid = emulator.create_spreadsheet(title="ops", sheets={"T": [["Nama"], ["b"], ["c"], ["a"]]})
+    sheet_id = 0
+    emulator.log.reset()
+    rows = {
+        "sheetId": sheet_id,
+        "startRowIndex": 1,
+        "endRowIndex": 4,
+        "startColumnIndex": 0,
+        "endColumnIndex": 1,
+    }
+    emulator.operate(sid, [{"sortRange": {"range": rows, "sortSpecs": [{"dimensionIndex": 0}]}}])
+    assert emulator.values(sid, "T") == [["Nama"], ["a"], ["b"], ["c"]]
+    inserted = {"sheetId": sheet_id, "dimension": "ROWS", "startIndex": 1, "endIndex": 2}
+    emulator.operate(sid, [{"insertDimension": {"range": inserted}}])
+    assert emulator.values(sid, "T") == [["Nama"], [], ["a"], ["b"], ["c"]]
+    assert len(emulator.log) == 0
+    with pytest.raises(ApiError):
+        emulator.operate(sid, [{"insertDimension": {"range": inserted}}, {"noSuchRequest": {}}])
+    assert emulator.values(sid, "T") == [["Nama"], [], ["a"], ["b"], ["c"]]  # all or nothing

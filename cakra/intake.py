@@ -1,0 +1,110 @@
+"""A cycle's response rows -> which are new cases, which edit a case, which moved, which are gone.
+
+The rule is ``cakra.ingest.identity``'s; this module applies it with the ledger: it loads what each case's
+response looked like when last seen, reads only rows no case holds, and afterwards remembers where every
+response now is. Call ``sort_responses`` before the cycle's transaction and ``settle`` inside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from cakra.ingest.columns import ColumnAliases
+from cakra.ingest.identity import Candidates, Identity, Sighting, edit_of, sight
+from cakra.ingest.responses import read_reports, scan_rows
+from cakra.ledger.store import Ledger
+from cakra.sheets.base import Tab
+from cakra.workflow.case import Case, Report
+from cakra.workflow.sop import Sop
+from cakra.workflow.storage import NOTE
+
+GONE_NOTE = "Tanggapan formulir kasus ini tidak ada lagi di tab jawaban (dihapus?); kasus tetap berjalan"
+BACK_NOTE = "Tanggapan formulir kasus ini ada lagi di tab jawaban"
+
+
+@dataclass
+class Sorted:
+    """What the rows read this cycle turned out to be."""
+
+    new: list[Report] = field(default_factory=list)
+    edits: list[tuple[str, Report]] = field(default_factory=list)  # (ticket, its edited report)
+    sighting: Sighting = field(default_factory=Sighting)
+    complete: bool = False  # every row was read: unmatched cases' responses are gone
+    candidates: set[str] = field(default_factory=set)  # tickets whose case the cycle must load
+
+
+def sort_responses(
+    tab: Tab,
+    rows: list[int],
+    timestamp_col: int,
+    ledger: Ledger,
+    columns: ColumnAliases,
+    sop: Sop,
+    *,
+    complete: bool,
+    load: Callable[[set[str]], dict[str, Case]],
+    tz: ZoneInfo,
+) -> Sorted:
+    """Match ``rows`` (0-based indices into ``tab.rows``, read whole) to known cases and read the rest.
+
+    ``load(tickets)`` returns the cases with those tickets (the candidates of step 2 of the rule)."""
+    seen = scan_rows(tab, timestamp_col, rows)
+    # A full read matches against every case (and finds the gone ones); a partial one needs only the
+    # cases its rows can be: the same content, or last seen in the same row.
+    known = (
+        ledger.identities()
+        if complete
+        else ledger.identities([s.fingerprint for s in seen], [s.row for s in seen])
+    )
+    sighting = sight(seen, (Identity(*identity) for identity in known))
+    out = Sorted(sighting=sighting, complete=complete)
+    reports = read_reports(tab, columns, sop, tz, sighting.fresh)
+    index = Candidates.of(sighting.unclaimed, complete=complete) if sighting.fresh else None
+    options = {s.row: index.of_row(s) for s in sighting.fresh if index is not None}
+    out.candidates = {ticket for tickets in options.values() for ticket in tickets}
+    cases = load(out.candidates)
+    taken: set[str] = set()
+    for row_seen, report in zip(sighting.fresh, reports, strict=True):
+        copied = sighting.copies.get(row_seen.row)
+        if copied:
+            report.problems.append(f"baris {row_seen.row} sama persis dengan tanggapan kasus {copied}")
+            out.new.append(report)
+            continue
+        before = {t: cases[t].report for t in options[row_seen.row] if t not in taken and t in cases}
+        ticket, reason = edit_of(report, before)
+        if ticket is not None:
+            taken.add(ticket)
+            out.edits.append((ticket, report))
+            continue
+        if reason:
+            report.problems.append(reason)
+        out.new.append(report)
+    return out
+
+
+def settle(ledger: Ledger, result: Sorted, opened: dict[int, str], now: datetime) -> None:
+    """Remember where each response now is (inside the cycle's transaction); on a full read, note in
+    their history (once) the cases whose response is gone, and those whose response came back.
+
+    ``opened``: sheet row -> ticket of each case opened this cycle."""
+    by_row = {s.row: s for s in result.sighting.fresh}
+    remembered = list(result.sighting.moved.values())
+    for ticket in sorted(result.sighting.returned):
+        ledger.record(ticket, now, NOTE, note=BACK_NOTE)
+    for ticket, report in result.edits:
+        seen = by_row[report.response_row]
+        remembered.append(Identity(ticket, seen.fingerprint, seen.stamp, seen.row))
+    for row, ticket in opened.items():
+        seen = by_row[row]
+        remembered.append(Identity(ticket, seen.fingerprint, seen.stamp, seen.row))
+    if result.complete:
+        edited = {ticket for ticket, _ in result.edits}
+        for ticket, identity in result.sighting.unclaimed.items():
+            if ticket in edited or identity.gone:
+                continue
+            ledger.record(ticket, now, NOTE, note=GONE_NOTE)
+            remembered.append(identity._replace(gone=True))
+    ledger.save_identities(remembered)
