@@ -26,6 +26,7 @@ from cakra.notify.citizen import enqueue_citizen_messages
 from cakra.notify.compose import enqueue_notices
 from cakra.notify.outbox import OutboxRow
 from cakra.notify.plan import RoleNotice, plan_notices
+from cakra.row_guard import guard_for, take_edited_response, take_new_response
 from cakra.sheets.base import CellWrite
 from cakra.tabs.dashboard import TITLE as DASHBOARD_TITLE
 from cakra.tabs.dashboard import dashboard_grid, dashboard_writes
@@ -34,9 +35,7 @@ from cakra.tabs.status import HEADERS, StatusSheet, service_values, shown_text
 from cakra.tabs.view import CycleView, commit_view, read_view
 from cakra.workflow.case import Case
 from cakra.workflow.context import StepContext
-from cakra.workflow.engine import open_case, update_case
 from cakra.workflow.operator_edits import apply_operator_edits
-from cakra.workflow.pause import resume_if_answered
 from cakra.workflow.sla import Visit, month_period, visits
 from cakra.workflow.storage import HistoryEntry
 
@@ -144,34 +143,40 @@ def _poll(app: App, now: datetime, on_before_send: Callable[[OutboxRow], None] |
         cases = sorted([*cases, *(c for c in named if c.ticket not in loaded)], key=lambda c: c.seq)
     open_before = {case.ticket for case in cases if case.is_open}
     by_response = {case.report.response_key: case for case in cases}
+    questions = view.questions
     reports = read_reports(
         view.responses,
         config.columns,
         sop,
         app.sheets.timezone,
-        skip={key: by_response[key].report.fingerprint for key in keys if key in by_response},
+        now=now,
+        questions=questions,
+        # A response read while a question was lost is read again once the question is back.
+        skip={
+            key: case.report.fingerprint
+            for key in keys
+            if (case := by_response.get(key)) and not questions.regained(list(case.report.lost_questions))
+        },
         rows=view.response_rows,
     )
     window = config.intake.duplicate_window
     ctx = StepContext(sop, app.calendar, ledger, now)
+    guard = guard_for(ledger)  # one row that fails is flagged on its case; the others go on
     with ledger.transaction():
         new: list[Case] = []
         for report in reports:
             existing = by_response.get(report.response_key)
             if existing is not None:
-                update_case(existing, report, ledger, now, config.tz)
-                result.resumed += resume_if_answered(existing, ctx)
-                ledger.save_case(existing)
+                resumed = take_edited_response(guard, existing, report, ctx, config.tz, ledger.save_case)
                 unsettled.add(existing.ticket)
-                result.edited += 1
-            else:
-                case = open_case(report, ctx, window)
-                ledger.save_case(case)
+                result.resumed += bool(resumed)
+                result.edited += resumed is not None
+            elif (case := take_new_response(guard, report, ctx, window, ledger.save_case)) is not None:
                 cases.append(case)
                 new.append(case)
                 unsettled.add(case.ticket)
         result.new = len(new)
-        edits = apply_operator_edits(cases, status.operator_values, ctx)
+        edits = apply_operator_edits(cases, status.operator_values, ctx, guard)
         for case in edits.touched:
             ledger.save_case(case)
             unsettled.add(case.ticket)
