@@ -70,7 +70,7 @@ DEFAULTS: dict[str, Any] = {
         "delegated_user": "",
         "api_endpoint": "",
     },
-    "intake": {"duplicate_window_hours": 24, "description_chars": 120},
+    "intake": {"duplicate_window_hours": 24, "description_chars": 120, "earliest_year": 2000},
     "serve": {"poll_seconds": 60, "report_time": "07:00"},
     "report": {
         "roles": ["kepala_badan", "kabid"],

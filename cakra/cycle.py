@@ -150,12 +150,13 @@ def _poll(app: App, now: datetime, on_before_send: Callable[[OutboxRow], None] |
         sop,
         app.sheets.timezone,
         now=now,
+        earliest=datetime(config.intake.earliest_year, 1, 1, tzinfo=config.tz),
         questions=questions,
         # A response read while a question was lost is read again once the question is back.
         skip={
             key: case.report.fingerprint
             for key in keys
-            if (case := by_response.get(key)) and not questions.regained(list(case.report.lost_questions))
+            if (case := by_response.get(key)) and not questions.regained(case.report.lost_questions)
         },
         rows=view.response_rows,
     )

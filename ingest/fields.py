@@ -20,10 +20,10 @@ _ID_DATETIME = re.compile(
     r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?\s*$", re.ASCII
 )
 _ISO_DATETIME = re.compile(r"^\s*\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?", re.ASCII)
-# Characters no cell should hold (C0/C1 controls but tab and newline, lone surrogates, unassigned code
-# points): a spreadsheet file refuses them (openpyxl raises), so they never leave ingest.
-_UNPRINTABLE_CATEGORIES = frozenset({"Cc", "Cs", "Cn"})
-_KEPT_CONTROLS = frozenset("\t\n\r")
+# Characters no cell should hold: C0/C1 controls but tab and newline, lone surrogates and the BMP's
+# noncharacters. A spreadsheet file refuses them (openpyxl raises, XML 1.0 forbids them), so they never
+# leave ingest. (Code points unassigned in this Python's Unicode tables are kept: they may be newer characters.)
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 # A form timestamp later than now by more than this is a mistake, not a clock difference.
 FUTURE_TOLERANCE = timedelta(days=1)
 # Before this no Google Form wrote a response; the default floor of a sane timestamp (see read_reports).
@@ -32,6 +32,7 @@ _DRIVE_ID = re.compile(
     r"https?://(?:drive|docs)\.google\.com/(?:open\?id=|file/d/|uc\?(?:[^\s,]*&)?id=)([\w-]{10,})"
 )
 _URL = re.compile(r"https?://[^\s,;]+")
+_EXACT_FLOAT = 2**53  # every integer up to here is exactly a float
 
 
 def ascii_digits(text: str) -> str:
@@ -57,13 +58,14 @@ def is_ascii_number(text: str) -> bool:
 
 
 def printable(text: str) -> str:
-    """``text`` without control characters (tab and newline kept), lone surrogates or unassigned code
-    points: what a cell may hold."""
-    if text.isascii() and text.isprintable():
-        return text
-    return "".join(
-        ch for ch in text if ch in _KEPT_CONTROLS or unicodedata.category(ch) not in _UNPRINTABLE_CATEGORIES
-    )
+    """``text`` without control characters (tab and newline kept), lone surrogates or noncharacters:
+    what a cell may hold."""
+    return _UNPRINTABLE.sub("", text)
+
+
+def has_unprintable(text: str) -> bool:
+    """True when ``printable`` would remove something from ``text``."""
+    return _UNPRINTABLE.search(text) is not None
 
 
 def parse_timestamp(value: object, tz: ZoneInfo) -> datetime | None:
@@ -186,6 +188,6 @@ def clean_text(value: object) -> str:
     """Trimmed text with inner whitespace runs kept readable; ``None`` becomes ''."""
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) <= _EXACT_FLOAT:
+        value = int(value)  # "3.0" from a number cell is "3"; 1e300 stays 1e+300, not 301 digits
     return "\n".join(" ".join(line.split()) for line in printable(str(value)).strip().splitlines()).strip()

@@ -11,7 +11,7 @@ and ``cakra check`` fails until the title is restored or mapped. A header that m
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from cakra.common.text import normalise_header
@@ -36,7 +36,7 @@ class FormQuestions:
         """The flag on a case read while ``name``'s question was lost (Bahasa Indonesia)."""
         return f"pertanyaan formulir '{self.lost[name]}' tidak ditemukan"
 
-    def regained(self, lost_before: list[str]) -> list[str]:
+    def regained(self, lost_before: Iterable[str]) -> list[str]:
         """Which of the fields lost when a response was read are found again now."""
         return [name for name in lost_before if name in self.found]
 

@@ -22,10 +22,10 @@ from cakra.ingest.fields import (
     EARLIEST_FORM_YEAR,
     clean_text,
     extract_links,
+    has_unprintable,
     normalise_nik,
     normalise_phone,
     parse_timestamp,
-    printable,
     timestamp_problem,
 )
 from cakra.ingest.questions import FormQuestions, form_questions
@@ -183,7 +183,7 @@ def _report(
     texts: dict[str, str] = {}
     for name, (label, limit) in TEXT_FIELDS.items():
         raw, text = record[name], clean_text(record[name])
-        if isinstance(raw, str) and printable(raw) != raw:
+        if isinstance(raw, str) and has_unprintable(raw):
             problems.append(f"Karakter tak terbaca dihapus dari {label}")
         if len(text) > limit:
             problems.append(f"{label} terlalu panjang ({len(text)} karakter; disimpan {limit} pertama)")

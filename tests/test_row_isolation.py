@@ -217,3 +217,13 @@ def test_the_guard_keeps_the_cycle_one_transaction(site: Site) -> None:
         assert failure.reason is None
         raise KeyboardInterrupt  # the cycle dies after the row
     assert [h.note for h in ledger.history(TICKET1) if h.kind == "catatan"] == []
+
+
+def test_the_floor_of_a_sane_timestamp_is_configurable(site: Site) -> None:
+    site.extra = {"intake": {"earliest_year": 2026}}
+    site.submit(
+        response(0, timestamp=datetime(2025, 6, 1, 9, 0)), response(1, nik="1404015501900002", name="Budi")
+    )
+    site.poll(T0 + timedelta(minutes=5))
+    assert flag(site, TICKET1) == "Perlu dicek: Cap waktu terlalu lama (2025-06-01 09:00, sebelum 2026-01-01)"
+    assert flag(site, TICKET2) == "Laporan baru diterima."

@@ -76,8 +76,14 @@ def find_duplicate(report: Report, store: CaseStore, window: timedelta) -> str |
     return None
 
 
+# How much of two reports is compared for a near-duplicate: difflib's cost grows with the square of the
+# length, and a 30,000-character description compared whole would stall the cycle for seconds.
+_COMPARED_CHARS = 2_000
+
+
 def _comparable(report: Report) -> str:
-    return normalise_header(" ".join((report.category, report.kecamatan, report.desa, report.description)))
+    text = " ".join((report.category, report.kecamatan, report.desa, report.description))
+    return normalise_header(text[:_COMPARED_CHARS])
 
 
 _EDITABLE = {
