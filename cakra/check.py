@@ -13,12 +13,15 @@ from collections.abc import Callable, Iterator
 from cakra.app import check_roles, make_sheets, make_transport
 from cakra.common.errors import CakraError
 from cakra.config import Config
+from cakra.ingest.columns import ColumnAliases
+from cakra.ingest.questions import form_questions
 from cakra.ingest.responses import locate_columns
 from cakra.ledger.store import Ledger
 from cakra.notify.transports.base import TransportError
-from cakra.sheets.base import SheetBackend
+from cakra.sheets.base import SheetBackend, Tab
 from cakra.tabs.status import COLUMNS
-from cakra.workflow.sop import Sop, load_sop
+from cakra.tabs.view import relied_questions
+from cakra.workflow.sop import load_sop
 
 
 def _run(label: str, probe: Callable[[], str | None]) -> tuple[bool, str]:
@@ -41,7 +44,11 @@ def checks(config: Config) -> Iterator[tuple[bool, str]]:
     yield _run(f"SOP {config.sop_path}", sop)
 
     def ledger() -> str:
-        Ledger(config.ledger_path).close()
+        opened = Ledger(config.ledger_path)
+        try:
+            state["relied"] = relied_questions(opened)  # the form questions earlier cycles relied on
+        finally:
+            opened.close()
         return str(config.ledger_path)
 
     yield _run("ledger", ledger)
@@ -65,7 +72,8 @@ def checks(config: Config) -> Iterator[tuple[bool, str]]:
     ok, line = _run("sheet credentials and spreadsheet", sheets)
     yield ok, line if ok else line + _unreachable_hint(config, account, line)
     if ok:
-        yield from _tab_checks(config, state["sheets"], state.get("sop"), account)  # type: ignore[arg-type]
+        relied: dict[str, str] = state.get("relied", {})  # type: ignore[assignment]
+        yield from _tab_checks(config, state["sheets"], relied, account)  # type: ignore[arg-type]
         yield from _office_lock_check(state["sheets"])  # type: ignore[arg-type]
     ok, line = _run(f"email ({config.email.backend})", lambda: _email_check(config))
     yield ok, line
@@ -117,7 +125,7 @@ def _unreachable_hint(config: Config, account: str, error: str) -> str:
 
 
 def _tab_checks(
-    config: Config, backend: SheetBackend, sop: Sop | None, account: str = ""
+    config: Config, backend: SheetBackend, relied: dict[str, str], account: str = ""
 ) -> Iterator[tuple[bool, str]]:
     wanted = list(config.sheets.response_tabs)
     status_tab = config.sheets.status_tab
@@ -137,6 +145,7 @@ def _tab_checks(
                 + ", ".join(sorted(locate_columns(responses, config.columns)))
             ),
         )
+        yield from _question_checks(responses, config.columns, relied)
     status = tabs.get(status_tab)
     if status is None:
         yield True, f"ok    status tab {status_tab!r} does not exist yet (init or the first poll creates it)"
@@ -146,6 +155,33 @@ def _tab_checks(
             f"missing {', '.join(missing)} (added on the next poll)" if missing else "all columns present"
         )
         yield True, f"ok    status tab {status_tab!r}: {detail}"
+
+
+def _question_checks(tab: Tab, columns: ColumnAliases, relied: dict[str, str]) -> Iterator[tuple[bool, str]]:
+    """A question the service relied on and cannot find fails (each response read meanwhile is flagged
+    on its case); questions it does not use, and titles used twice, are listed with what each might be."""
+    questions = form_questions(tab, columns, relied)
+    guesses = questions.suggestions(columns)
+    for name, title in questions.lost.items():
+        maybe = [repr(t) for t, guess in guesses.items() if guess == name]
+        hint = f" (perhaps {' or '.join(maybe)}?)" if maybe else ""
+        yield (
+            False,
+            (
+                f"FAIL  form question {title!r} (field '{name}') is not in tab {tab.name!r}{hint}: new cases are "
+                f'flagged; restore the title in the form, or add [columns] {name} = ["<new title>"] '
+                f"(or {name} = [] if the form no longer asks it)"
+            ),
+        )
+    if guesses:
+        listed = ", ".join(f"{t!r}" + (f" (maybe {guess})" if guess else "") for t, guess in guesses.items())
+        yield (
+            True,
+            f'note  form questions Cakra does not read: {listed}; map one with [columns] <field> = ["<title>"]',
+        )
+    if questions.duplicates:
+        titles = ", ".join(repr(t) for t in questions.duplicates)
+        yield True, f"note  question titles used for more than one column (the first is read): {titles}"
 
 
 def _email_check(config: Config) -> str:

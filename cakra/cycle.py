@@ -29,6 +29,7 @@ from cakra.notify.compose import enqueue_notices
 from cakra.notify.outbox import OutboxRow
 from cakra.notify.pacing import pace
 from cakra.notify.plan import RoleNotice, plan_notices
+from cakra.row_guard import guard_for, take_edited_response, take_new_response
 from cakra.sheets.base import CellWrite
 from cakra.tabs.dashboard import TITLE as DASHBOARD_TITLE
 from cakra.tabs.dashboard import dashboard_grid, dashboard_writes
@@ -38,9 +39,7 @@ from cakra.tabs.status import HEADERS, StatusSheet, service_values, shown_text
 from cakra.tabs.view import CycleView, commit_view, forget_view, read_view
 from cakra.workflow.case import Case
 from cakra.workflow.context import StepContext
-from cakra.workflow.engine import open_case, update_case
 from cakra.workflow.operator_edits import apply_operator_edits
-from cakra.workflow.pause import resume_if_answered
 from cakra.workflow.sla import Visit, month_period, visits
 from cakra.workflow.storage import HistoryEntry
 
@@ -167,29 +166,33 @@ def _poll(app: App, now: datetime, on_before_send: Callable[[OutboxRow], None] |
         complete=view.full,
         load=candidates,
         tz=app.sheets.timezone,
+        now=now,
+        earliest=datetime(config.intake.earliest_year, 1, 1, tzinfo=config.tz),
+        questions=view.questions,
+        # A response read while a question was lost is read again once the question is back.
+        reread={c.ticket for c in cases if view.questions.regained(c.report.lost_questions)},
     )
     window = config.intake.duplicate_window
     ctx = StepContext(sop, app.calendar, ledger, now)
+    guard = guard_for(ledger)  # one row that fails is flagged on its case; the others go on
     with ledger.transaction():
         by_ticket = {case.ticket: case for case in cases}
         for ticket, report in responses.edits:
             existing = by_ticket[ticket]
             report.response_key = existing.report.response_key  # the response keeps its identity
-            update_case(existing, report, ledger, now, config.tz)
-            result.resumed += resume_if_answered(existing, ctx)
-            ledger.save_case(existing)
+            resumed = take_edited_response(guard, existing, report, ctx, config.tz, ledger.save_case)
             unsettled.add(existing.ticket)
-            result.edited += 1
+            result.resumed += bool(resumed)
+            result.edited += resumed is not None
         new: list[Case] = []
         for report in responses.new:
-            case = open_case(report, ctx, window)
-            ledger.save_case(case)
-            cases.append(case)
-            new.append(case)
-            unsettled.add(case.ticket)
+            if (case := take_new_response(guard, report, ctx, window, ledger.save_case)) is not None:
+                cases.append(case)
+                new.append(case)
+                unsettled.add(case.ticket)
         settle(ledger, responses, {case.report.response_row: case.ticket for case in new}, now)
         result.new = len(new)
-        edits = apply_operator_edits(cases, status.operator_values, ctx)
+        edits = apply_operator_edits(cases, status.operator_values, ctx, guard)
         for case in edits.touched:
             ledger.save_case(case)
             unsettled.add(case.ticket)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from cakra.ingest.columns import ColumnAliases
 from cakra.ingest.identity import Candidates, Identity, Sighting, edit_of, sight
+from cakra.ingest.questions import FormQuestions
 from cakra.ingest.responses import read_reports, scan_rows
 from cakra.ledger.store import Ledger
 from cakra.sheets.base import Tab
@@ -47,10 +48,17 @@ def sort_responses(
     complete: bool,
     load: Callable[[set[str]], dict[str, Case]],
     tz: ZoneInfo,
+    now: datetime,
+    questions: FormQuestions | None = None,
+    earliest: datetime | None = None,
+    reread: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> Sorted:
     """Match ``rows`` (0-based indices into ``tab.rows``, read whole) to known cases and read the rest.
 
-    ``load(tickets)`` returns the cases with those tickets (the candidates of step 2 of the rule)."""
+    ``load(tickets)`` returns the cases with those tickets (the candidates of step 2 of the rule).
+    ``reread``: tickets whose response is read again even when its content is unchanged (it was read
+    while a form question was lost, and the question is back): each found is an edit of its own case.
+    ``now``, ``questions`` and ``earliest`` are ``read_reports``'."""
     seen = scan_rows(tab, timestamp_col, rows)
     # A full read matches against every case (and finds the gone ones); a partial one needs only the
     # cases its rows can be: the same content, or last seen in the same row.
@@ -61,7 +69,21 @@ def sort_responses(
     )
     sighting = sight(seen, (Identity(*identity) for identity in known))
     out = Sorted(sighting=sighting, complete=complete)
-    reports = read_reports(tab, columns, sop, tz, sighting.fresh)
+    again = [(ticket, sighting.same[ticket]) for ticket in sorted(reread) if ticket in sighting.same]
+    reports = read_reports(
+        tab,
+        columns,
+        sop,
+        tz,
+        [*sighting.fresh, *(seen for _, seen in again)],
+        now=now,
+        questions=questions,
+        earliest=earliest,
+    )
+    out.edits += [
+        (ticket, report) for (ticket, _), report in zip(again, reports[len(sighting.fresh) :], strict=True)
+    ]
+    reports = reports[: len(sighting.fresh)]
     index = Candidates.of(sighting.unclaimed, complete=complete) if sighting.fresh else None
     options = {s.row: index.of_row(s) for s in sighting.fresh if index is not None}
     out.candidates = {ticket for tickets in options.values() for ticket in tickets}
@@ -90,7 +112,7 @@ def settle(ledger: Ledger, result: Sorted, opened: dict[int, str], now: datetime
     their history (once) the cases whose response is gone, and those whose response came back.
 
     ``opened``: sheet row -> ticket of each case opened this cycle."""
-    by_row = {s.row: s for s in result.sighting.fresh}
+    by_row = {s.row: s for s in [*result.sighting.fresh, *result.sighting.same.values()]}
     remembered = list(result.sighting.moved.values())
     for ticket in sorted(result.sighting.returned):
         ledger.record(ticket, now, NOTE, note=BACK_NOTE)

@@ -51,6 +51,11 @@ _BOUNDS: dict[tuple[str, str], tuple[int, int | None, str]] = {
         None,
         "[intake] description_chars must be at least 1 (length of the summary in the status sheet, e.g. 120)",
     ),
+    ("intake", "earliest_year"): (
+        1970,
+        9998,
+        "[intake] earliest_year must be a year from 1970 (form timestamps before it are flagged, e.g. 2000)",
+    ),
     ("serve", "poll_seconds"): (
         1,
         None,
@@ -209,11 +214,12 @@ class IntakeSettings:
 
     duplicate_window: timedelta  # two similar reports of one NIK within it: a possible duplicate
     description_chars: int  # the status sheet's summary length
+    earliest_year: int  # a form timestamp before 1 January of it is a mistake: flagged, not used
 
     @classmethod
     def read(cls, table: Mapping[str, Any]) -> IntakeSettings:
         t = _checked("intake", table)
-        return cls(timedelta(hours=t["duplicate_window_hours"]), t["description_chars"])
+        return cls(timedelta(hours=t["duplicate_window_hours"]), t["description_chars"], t["earliest_year"])
 
 
 @dataclass(frozen=True)

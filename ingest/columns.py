@@ -54,7 +54,9 @@ def response_tab_names(configured: str) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class ColumnAliases:
     """Header names per field: ``extra`` (the agency's ``[columns]``, fields of ``FIELDS`` only) tried
-    before the built-in ones. A field named in ``extra`` must be found in the tab, as must the timestamp."""
+    before the built-in ones. A field named in ``extra`` is one the service relies on (its question
+    missing from the tab is flagged, ingest/questions.py); a field set to ``[]`` is one the form does not
+    ask, never looked for. The timestamp must always be found."""
 
     extra: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -62,13 +64,26 @@ class ColumnAliases:
         unknown = sorted(set(self.extra) - set(FIELDS))
         if unknown:
             raise ValueError(f"unknown field {unknown[0]!r}; known fields: {', '.join(FIELDS)}")
+        unaskable = [name for name in REQUIRED_FIELDS if name in self.unasked]
+        if unaskable:
+            raise ValueError(f"an empty list for {unaskable[0]!r}, which every form response has")
 
     @property
     def names(self) -> dict[str, tuple[str, ...]]:
-        """Every field's header names, in the order they are tried."""
-        return {name: (*self.extra.get(name, ()), *known) for name, known in DEFAULT_ALIASES.items()}
+        """Every field's header names, in the order they are tried (fields the form does not ask left out)."""
+        return {
+            name: (*self.extra.get(name, ()), *known)
+            for name, known in DEFAULT_ALIASES.items()
+            if name not in self.unasked
+        }
+
+    @property
+    def unasked(self) -> frozenset[str]:
+        """Fields the agency's form does not ask (``[columns] phone = []``)."""
+        return frozenset(name for name, names in self.extra.items() if not names)
 
     @property
     def required(self) -> tuple[str, ...]:
-        """Fields that must have a column: the timestamp and each field the agency named headers for."""
-        return (*REQUIRED_FIELDS, *self.extra)
+        """Fields the service relies on finding: the timestamp (without it no response can be read) and
+        each field the agency named headers for (missing, it flags every case read meanwhile)."""
+        return (*REQUIRED_FIELDS, *(name for name, names in self.extra.items() if names))

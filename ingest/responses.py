@@ -1,4 +1,4 @@
-"""Form responses -> normalised ``Report`` records (pandas).
+"""Form responses -> normalised ``Report`` records .
 
 Columns are found by header through aliases (``ingest/columns.py``: question titles differ from agency to
 agency). A response is NOT identified by its row (operators sort and insert rows): ``scan_rows`` gives each
@@ -11,46 +11,65 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-import pandas as pd
-
 from cakra.common.errors import SheetError
-from cakra.ingest.columns import ColumnAliases
-from cakra.ingest.fields import clean_text, extract_links, normalise_nik, normalise_phone, parse_timestamp
+from cakra.ingest.columns import REQUIRED_FIELDS, ColumnAliases
+from cakra.ingest.fields import (
+    EARLIEST_FORM_YEAR,
+    clean_text,
+    extract_links,
+    has_unprintable,
+    normalise_nik,
+    normalise_phone,
+    parse_timestamp,
+    timestamp_problem,
+)
 from cakra.ingest.identity import SeenRow
+from cakra.ingest.questions import FormQuestions, form_questions
 from cakra.sheets.base import Tab
 from cakra.workflow.case import Report
 from cakra.workflow.privacy import parse_flags
 from cakra.workflow.sop import Sop
 
-TEXT_FIELDS = ("name", "email", "category", "kecamatan", "desa", "description")
-REQUIRED_FIELDS = ("timestamp",)
+log = logging.getLogger("cakra.ingest")
+
+# Free-text answers, each with its name in a flag and the most of it kept: a cell of a sheet holds at
+# most 50,000 characters (Google) or 32,767 (Excel), and the status tab shows these in full (the
+# description as a summary), so a longer answer is cut and flagged rather than failing every write.
+TEXT_FIELDS: dict[str, tuple[str, int]] = {
+    "name": ("Nama", 500),
+    "email": ("Email", 320),
+    "category": ("Jenis laporan", 200),
+    "kecamatan": ("Kecamatan", 200),
+    "desa": ("Desa", 200),
+    "description": ("Uraian", 30_000),
+}
+# An invalid NIK or phone is kept as typed (the operator sees what is wrong), up to this many characters.
+ID_CHARS = 64
 
 
 def locate_columns(tab: Tab, columns: ColumnAliases) -> dict[str, int]:
-    """Map each known field to a column position; raise ``SheetError`` for a header that cannot be found.
+    """Map each known field found in ``tab``'s header to its column position; raise ``SheetError`` when
+    the timestamp has none (nothing can be read without it). A missing optional or ``[columns]`` field is
+    not an error here: ``ingest/questions.py`` tells which of them the service relied on."""
+    return _require_timestamp(tab, columns, form_questions(tab, columns, {})).found
 
-    The timestamp, and each field the agency named headers for, must be present; others are optional.
-    """
-    aliases = columns.names
-    found: dict[str, int] = {}
-    for field_name, names in aliases.items():
-        for name in names:
-            position = tab.column(name)
-            if position is not None:
-                found[field_name] = position
-                break
-    for field_name in columns.required:
-        if field_name not in found:
-            names = ", ".join(repr(n) for n in aliases[field_name][:4])
+
+def _require_timestamp(tab: Tab, columns: ColumnAliases, questions: FormQuestions) -> FormQuestions:
+    for field_name in REQUIRED_FIELDS:
+        if field_name not in questions.found:
+            names = ", ".join(repr(n) for n in columns.names[field_name][:4])
             raise SheetError(
                 f"tab {tab.name!r} has no column for '{field_name}' (looked for {names}); "
                 f'add the header name under [columns] {field_name} = ["..."] in the config'
             )
-    return found
+    return questions
 
 
 def new_response_key() -> str:
@@ -60,7 +79,8 @@ def new_response_key() -> str:
 
 def _fingerprint(row: Sequence[object]) -> str:
     payload = json.dumps([None if v in (None, "") else str(v) for v in row], ensure_ascii=False)
-    return hashlib.sha256(payload.encode()).hexdigest()[:24]
+    # surrogatepass: a lone surrogate (a JSON escape in an API answer) must not stop the read.
+    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
 def _cells(tab: Tab, index: int, width: int) -> list[object]:
@@ -91,65 +111,122 @@ def scan_rows(tab: Tab, timestamp_col: int, rows: Sequence[int] | None = None) -
 
 
 def read_reports(
-    tab: Tab, columns: ColumnAliases, sop: Sop, tz: ZoneInfo, rows: Sequence[SeenRow]
+    tab: Tab,
+    columns: ColumnAliases,
+    sop: Sop,
+    tz: ZoneInfo,
+    rows: Sequence[SeenRow],
+    *,
+    now: datetime,
+    questions: FormQuestions | None = None,
+    earliest: datetime | None = None,
 ) -> list[Report]:
     """``rows`` (from ``scan_rows``) as ``Report``s, in that order, each with a new response key (the
-    cycle keeps a case's own key when the report turns out to be an edit of it)."""
-    found = locate_columns(tab, columns)
-    positions = [seen.row - 1 for seen in rows]
-    prints = [seen.fingerprint for seen in rows]
-    if not positions:
-        return []
-    body = tab.rows
-    width = max(found.values()) + 1
-    frame = pd.DataFrame([(list(body[i]) + [None] * width)[:width] for i in positions], dtype=object).rename(
-        columns={pos: name for name, pos in found.items()}
-    )
-    for name in (*TEXT_FIELDS, "nik", "phone", "event_photo", "ktp_photo", "timestamp", "privacy"):
-        if name not in frame.columns:
-            frame[name] = None
-    for name in TEXT_FIELDS:
-        frame[name] = frame[name].map(clean_text)
-    frame["category"] = frame["category"].str.strip()
-    frame["email"] = frame["email"].str.lower()
+    cycle keeps a case's own key when the report turns out to be an edit of it).
 
-    evidence = sop.intake_evidence()
+    Every row gives a Report, never an exception: what cannot be read is a problem on it (flagged on its
+    case). ``questions``: the header read against the questions relied on (default: nothing relied on);
+    each lost question is a problem on every report. A timestamp before ``earliest`` (default 1 January
+    2000) or more than a day after ``now`` is a problem and not used (the case's clock starts when
+    Cakra first sees it).
+    """
+    questions = _require_timestamp(tab, columns, questions or form_questions(tab, columns, {}))
+    if not rows:
+        return []
+    found = questions.found
+    floor = earliest or datetime(EARLIEST_FORM_YEAR, 1, 1, tzinfo=tz)
+    fields = (*TEXT_FIELDS, "nik", "phone", "event_photo", "ktp_photo", "timestamp", "privacy")
+    at = {name: found.get(name) for name in fields}
+    evidence = [(item.field, item.title) for item in sop.intake_evidence()]
     reports: list[Report] = []
-    for index, record in enumerate(frame.to_dict("records")):
-        problems: list[str] = []
-        received = parse_timestamp(record["timestamp"], tz)
-        if received is None:
-            problems.append(f"Cap waktu tidak terbaca ({clean_text(record['timestamp']) or 'kosong'})")
-        nik, nik_problem = normalise_nik(record["nik"])
-        if nik_problem and "nik" in found:
-            problems.append(nik_problem)
-        phone, phone_problem = normalise_phone(record["phone"])
-        if phone_problem:
-            problems.append(phone_problem)
-        attachments = {
-            "event_photo": extract_links(record["event_photo"]),
-            "ktp_photo": extract_links(record["ktp_photo"]),
-        }
-        missing = [item.title for item in evidence if not attachments.get(item.field)]
-        reports.append(
-            Report(
-                response_key=new_response_key(),
-                response_row=positions[index] + 1,
-                fingerprint=prints[index],
-                received_at=received,  # type: ignore[arg-type]  # filled by the intake when None
-                name=record["name"],
-                nik=nik,
-                phone=phone,
-                email=record["email"],
-                category=record["category"],
-                kecamatan=record["kecamatan"],
-                desa=record["desa"],
-                description=record["description"],
-                event_photos=attachments["event_photo"],
-                ktp_photos=attachments["ktp_photo"],
-                missing_evidence=missing,
-                problems=problems,
-                privacy=parse_flags(record["privacy"]),
+    for seen in rows:
+        index, key = seen.row - 1, new_response_key()
+        record = {name: None if column is None else tab.cell(index, column) for name, column in at.items()}
+        try:
+            report = _report(record, key, seen.row, seen.fingerprint, tz, now, floor, evidence, questions)
+        except Exception as exc:  # one response must never stop the others
+            # The known causes are handled where they arise (ingest/fields.py); this is the last line of
+            # defence, and keeps the response a case (flagged) until the cause is fixed.
+            log.error(
+                "tanggapan baris %d tidak terbaca (%s); ditandai pada kasusnya", seen.row, type(exc).__name__
             )
-        )
+            report = unreadable_report(key, seen.row, seen.fingerprint, failure_reason(exc))
+        reports.append(report)
     return reports
+
+
+def failure_reason(exc: BaseException) -> str:
+    """What an operator is told of an unexpected failure: its kind, no details (they may hold personal
+    data; the log has them, masked)."""
+    return f"kesalahan sistem: {type(exc).__name__}"
+
+
+def unreadable_report(key: str, row: int, fingerprint: str, reason: str) -> Report:
+    """A stand-in for a response that could not be read: its place, and the reason as a problem (its
+    case is flagged; the answers stay in the response row, and an edit of it is read again)."""
+    problem = f"Tanggapan tidak bisa diproses otomatis ({reason}); periksa baris {row} di tab tanggapan"
+    return Report(key, row, fingerprint, None, problems=[problem])  # type: ignore[arg-type]
+
+
+def _report(
+    record: dict[str, Any],
+    key: str,
+    row: int,
+    fingerprint: str,
+    tz: ZoneInfo,
+    now: datetime,
+    earliest: datetime,
+    evidence: list[tuple[str, str]],
+    questions: FormQuestions,
+) -> Report:
+    """One response row (``record``: field -> cell) as a Report, every unusable value a problem."""
+    problems: list[str] = []
+    received = parse_timestamp(record["timestamp"], tz)
+    if received is None:
+        shown = clean_text(record["timestamp"])[:40] or "kosong"
+        problems.append(f"Cap waktu tidak terbaca ({shown})")
+    else:
+        implausible = timestamp_problem(received, earliest, now)
+        if implausible:
+            problems.append(implausible)
+            received = None  # the clock starts when Cakra first sees the response (engine.open_case)
+    texts: dict[str, str] = {}
+    for name, (label, limit) in TEXT_FIELDS.items():
+        raw, text = record[name], clean_text(record[name])
+        if isinstance(raw, str) and has_unprintable(raw):
+            problems.append(f"Karakter tak terbaca dihapus dari {label}")
+        if len(text) > limit:
+            problems.append(f"{label} terlalu panjang ({len(text)} karakter; disimpan {limit} pertama)")
+            text = text[:limit]
+        texts[name] = text
+    nik, nik_problem = normalise_nik(record["nik"])
+    if nik_problem and "nik" in questions.found:
+        problems.append(nik_problem)
+    phone, phone_problem = normalise_phone(record["phone"])
+    if phone_problem:
+        problems.append(phone_problem)
+    problems += [questions.lost_problem(name) for name in questions.lost]
+    attachments = {
+        "event_photo": extract_links(record["event_photo"]),
+        "ktp_photo": extract_links(record["ktp_photo"]),
+    }
+    return Report(
+        response_key=key,
+        response_row=row,
+        fingerprint=fingerprint,
+        received_at=received,  # type: ignore[arg-type]  # filled by the intake when None
+        name=texts["name"],
+        nik=nik[:ID_CHARS],
+        phone=phone[:ID_CHARS],
+        email=texts["email"].lower(),
+        category=texts["category"],
+        kecamatan=texts["kecamatan"],
+        desa=texts["desa"],
+        description=texts["description"],
+        event_photos=attachments["event_photo"],
+        ktp_photos=attachments["ktp_photo"],
+        missing_evidence=[title for field_name, title in evidence if not attachments.get(field_name)],
+        problems=problems,
+        privacy=parse_flags(record["privacy"]),
+        lost_questions=dict(questions.lost),
+    )

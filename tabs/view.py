@@ -28,6 +28,7 @@ restamps an edited response), read whole next cycle as before.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -35,13 +36,18 @@ from typing import TypeVar
 
 from cakra.common.errors import CakraError, SheetError
 from cakra.ingest.columns import ColumnAliases
+from cakra.ingest.questions import FormQuestions, form_questions
 from cakra.ingest.responses import locate_columns
 from cakra.ledger.store import Ledger
 from cakra.sheets.base import Block, SheetBackend, Tab
 from cakra.tabs.status import HEADERS, OPERATOR_KEYS, StatusSheet, cell_text, column_header
 
+log = logging.getLogger("cakra.cycle")
 T = TypeVar("T")
 STATE_KEY = "sheet_view"
+# The form questions (field -> title) the service has relied on; kept apart from STATE_KEY, which is
+# forgotten whenever a read must start again, while this must outlive any number of such cycles.
+QUESTIONS_KEY = "form_questions"
 # Bump when what the service writes changes shape, so the first cycle of a new version reads everything.
 FORMAT = 1
 
@@ -93,6 +99,8 @@ class CycleView:
     state: ViewState
     # 0-based rows of ``status`` read whole this cycle (all of them on a full read): their cells are real.
     checked: range
+    # The response header against the questions relied on (lost ones are flagged on the cases read).
+    questions: FormQuestions
     # Other tabs' blocks asked for by the cycle in the same request (``read_view``'s ``extra``).
     extra: dict[str, Tab | None] = field(default_factory=dict)
 
@@ -113,7 +121,7 @@ def read_view(
     uses). Its result is returned beside the view.
     A partial read that fails makes the next cycle's read a full one.
     """
-    state = load_state(ledger)
+    state, relied = load_state(ledger), relied_questions(ledger)
     wanted = None
     if state is not None and state.version == layout.version:
         wanted = _partial_request(layout, state)
@@ -129,9 +137,9 @@ def read_view(
     else:
         tabs, stored, meanwhile = _read_alongside(sheets, ledger, wanted, lambda: while_reading(full))
     view = (
-        _full_view(layout, tabs, stored)
+        _full_view(layout, tabs, stored, relied)
         if full or state is None
-        else _partial_view(layout, state, tabs, stored)
+        else _partial_view(layout, state, tabs, stored, relied)
     )
     if view is None:
         forget_view(ledger)
@@ -166,6 +174,17 @@ def commit_view(ledger: Ledger, view: CycleView, status: StatusSheet) -> None:
         ledger.trim_response_stamps(len(view.responses.rows))
     view.state.status_header = status.header
     ledger.set_meta(STATE_KEY, json.dumps(asdict(view.state), ensure_ascii=False))
+    relied = {**relied_questions(ledger), **view.questions.titles}
+    ledger.set_meta(QUESTIONS_KEY, json.dumps(relied, ensure_ascii=False, sort_keys=True))
+
+
+def relied_questions(ledger: Ledger) -> dict[str, str]:
+    """The form questions (field -> title last found) earlier cycles relied on."""
+    try:
+        relied = json.loads(ledger.meta(QUESTIONS_KEY) or "{}")
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in relied.items()} if isinstance(relied, dict) else {}
 
 
 def forget_view(ledger: Ledger) -> None:
@@ -184,7 +203,9 @@ def load_state(ledger: Ledger) -> ViewState | None:
         return None  # written by another version: read everything and start again
 
 
-def _full_view(layout: Layout, tabs: dict[str, Tab | None], stored: dict[int, str]) -> CycleView:
+def _full_view(
+    layout: Layout, tabs: dict[str, Tab | None], stored: dict[int, str], relied: dict[str, str]
+) -> CycleView:
     wanted = layout.response_tabs
     responses = next((tabs[name] for name in wanted if tabs.get(name) is not None), None)
     if responses is None:
@@ -208,7 +229,18 @@ def _full_view(layout: Layout, tabs: dict[str, Tab | None], stored: dict[int, st
         row: stamp for row, stamp in _stamps(responses, rows, timestamp).items() if stored.get(row) != stamp
     }
     dashboard = tabs.get(layout.dashboard_tab) if layout.dashboard_tab else None
-    return CycleView(True, responses, status, dashboard, rows, stamps, state, range(1, len(status.rows)))
+    checked = range(1, len(status.rows))
+    questions = form_questions(responses, layout.columns, relied)
+    for name, title in questions.lost.items():  # said once per full read, i.e. per change of the header
+        log.warning(
+            "form question %r (field '%s') is gone from tab %r: new cases are flagged; restore the title "
+            'or add [columns] %s = ["<new title>"] (cakra check lists the candidates)',
+            title,
+            name,
+            responses.name,
+            name,
+        )
+    return CycleView(True, responses, status, dashboard, rows, stamps, state, checked, questions)
 
 
 def _partial_request(layout: Layout, state: ViewState) -> dict[str, Sequence[Block] | None] | None:
@@ -249,7 +281,11 @@ def _partial_request(layout: Layout, state: ViewState) -> dict[str, Sequence[Blo
 
 
 def _partial_view(
-    layout: Layout, state: ViewState, tabs: dict[str, Tab | None], stored: dict[int, str]
+    layout: Layout,
+    state: ViewState,
+    tabs: dict[str, Tab | None],
+    stored: dict[int, str],
+    relied: dict[str, str],
 ) -> CycleView | None:
     """What a partial read found; None when a header changed."""
     responses, status = tabs[state.responses_tab], tabs[layout.status_tab]
@@ -291,7 +327,8 @@ def _partial_view(
         if status_check
         else range(0)
     )
-    return CycleView(False, responses, status, dashboard, rows, stamps, state, checked)
+    questions = form_questions(responses, layout.columns, relied)
+    return CycleView(False, responses, status, dashboard, rows, stamps, state, checked, questions)
 
 
 def _reordered(responses: Tab, known: int, column: int, stored: dict[int, str]) -> bool:

@@ -126,12 +126,22 @@ def test_missing_response_tab(site: Site) -> None:
 
 
 def test_unknown_header_names_the_field_and_the_fix(site: Site) -> None:
+    """A title named under [columns] that the form lacks: intake goes on, each case is flagged (issue 9:
+    it used to stop every cycle), and ``check`` fails naming the field, the fix and the likely column."""
     site.extra = {"columns": {"nik": ["Nomor Induk (16 digit)"]}}
     site.submit(response(0))
     workbook = openpyxl.load_workbook(site.workbook)
     workbook["Form Responses 1"]["C1"] = "Nomor KTP Anda"
     workbook.save(site.workbook)
-    assert_one_line_error(run_cli("--config", str(site.write_config()), "poll"), "'nik'", "[columns]")
+    config = str(site.write_config())
+    assert run_cli("--config", config, "poll").returncode == 0
+    [row] = site.status()
+    assert row["Pesan Sistem"] == "Perlu dicek: pertanyaan formulir 'Nomor Induk (16 digit)' tidak ditemukan"
+    checked = run_cli("--config", config, "check")
+    assert checked.returncode == 1 and "Traceback" not in checked.stderr
+    [line] = [line for line in checked.stdout.splitlines() if line.startswith("FAIL")]
+    for fragment in ("'nik'", "[columns]", "'Nomor KTP Anda'"):
+        assert fragment in line
 
 
 def test_jawaban_formulir_tab_and_cap_waktu_header_are_accepted(site: Site) -> None:

@@ -31,12 +31,18 @@ class Report:
     problems: list[str] = field(default_factory=list)
     # "Rahasia" / "Anonim" as the citizen chose them on the form (workflow/privacy.py).
     privacy: list[str] = field(default_factory=list)
+    # Form questions (field -> title) the service relied on that the tab lacked when this was read:
+    # those answers are unknown, not empty (taken once the question is back, ingest/questions.py).
+    lost_questions: dict[str, str] = field(default_factory=dict)
 
     @property
     def kelengkapan(self) -> str:
-        if not self.missing_evidence:
-            return "Lengkap"
-        return "Kurang: " + ", ".join(self.missing_evidence)
+        missing = "Kurang: " + ", ".join(self.missing_evidence) if self.missing_evidence else ""
+        if self.lost_questions:
+            titles = ", ".join(f"'{title}'" for title in self.lost_questions.values())
+            unknown = f"Perlu dicek: pertanyaan formulir {titles} tidak ditemukan"
+            return f"{unknown}; {missing}" if missing else unknown
+        return missing or "Lengkap"
 
     @property
     def location(self) -> str:

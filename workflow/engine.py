@@ -16,7 +16,7 @@ from cakra.workflow.case import Case, Report
 from cakra.workflow.context import StepContext
 from cakra.workflow.privacy import ANONYMOUS, merge_flags, show_flags
 from cakra.workflow.sop import Sop
-from cakra.workflow.storage import CREATED, EDITED_BY_REPORTER, MOVED, CaseStore
+from cakra.workflow.storage import CREATED, EDITED_BY_REPORTER, FORM_DATA, MOVED, CaseStore
 
 
 def allocate_seq(report: Report, store: CaseStore) -> int:
@@ -76,8 +76,14 @@ def find_duplicate(report: Report, store: CaseStore, window: timedelta) -> str |
     return None
 
 
+# How much of two reports is compared for a near-duplicate: difflib's cost grows with the square of the
+# length, and a 30,000-character description compared whole would stall the cycle for seconds.
+_COMPARED_CHARS = 2_000
+
+
 def _comparable(report: Report) -> str:
-    return normalise_header(" ".join((report.category, report.kecamatan, report.desa, report.description)))
+    text = " ".join((report.category, report.kecamatan, report.desa, report.description))
+    return normalise_header(text[:_COMPARED_CHARS])
 
 
 _EDITABLE = {
@@ -95,14 +101,19 @@ _EDITABLE = {
 
 
 def update_case(case: Case, report: Report, store: CaseStore, now: datetime, tz: tzinfo) -> None:
-    """An edited response: the same case takes the new answers and the change goes into its history."""
+    """An edited response, or one read again because a form question it lacked is back: the same case
+    takes the new answers and the change goes into its history."""
     changed = [
         title for attr, title in _EDITABLE.items() if getattr(case.report, attr) != getattr(report, attr)
+    ]
+    regained = [
+        title for name, title in case.report.lost_questions.items() if name not in report.lost_questions
     ]
     # Google Forms stamps an edited response with the time of the edit; the case was still received
     # when the citizen first sent it (the "Diterima" column, and the start of the SLA clock).
     edited_at = report.received_at or now
     report.received_at = case.report.received_at
+    edited = report.fingerprint != case.report.fingerprint
     case.report = report
     # A flag the citizen chose once stays (the safe default); a newly chosen one is added.
     case.citizen_privacy = merge_flags(case.citizen_privacy, report.privacy)
@@ -110,7 +121,17 @@ def update_case(case: Case, report: Report, store: CaseStore, now: datetime, tz:
     case.privacy = merge_flags(case.privacy, case.citizen_privacy)
     if added:
         changed.append(f"Kerahasiaan ({show_flags(added)})")
-    note = "Pelapor mengubah tanggapan" + (f": {', '.join(changed)}" if changed else "")
+    details = f": {', '.join(changed)}" if changed else ""
+    if regained and not edited:
+        # The row is as it was: the answers were there all along, under a question title the service
+        # could not find. Not the reporter's doing, so not recorded as theirs.
+        titles = ", ".join(f"'{title}'" for title in regained)
+        note = f"Pertanyaan formulir {titles} ditemukan lagi; data diambil dari tanggapan{details}"
+        store.record(case.ticket, now, FORM_DATA, note=note)
+        still = f" Perlu dicek: {'; '.join(report.problems)}" if report.problems else ""
+        case.message = f"{note}.{still}"
+        return
+    note = "Pelapor mengubah tanggapan" + details
     store.record(case.ticket, now, EDITED_BY_REPORTER, note=note)
     case.message = f"{note} ({format_time(edited_at, tz)})."
 

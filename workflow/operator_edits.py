@@ -8,7 +8,8 @@ and add a privacy flag in "Kerahasiaan" (removing one the citizen chose is refus
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 
 from cakra.workflow.case import Case
@@ -45,45 +46,91 @@ class EditOutcome:
     resumed: list[Case] = field(default_factory=list)
     # Every case whose operator values changed (moved, refused or just annotated): all need saving.
     touched: list[Case] = field(default_factory=list)
+    # Cases whose operator row could not be applied (flagged on the row; see ``apply_operator_edits``).
+    failed: list[Case] = field(default_factory=list)
+
+
+@dataclass
+class RowFailure:
+    """What a guard found when one row's work raised: ``reason`` is None when the row went through."""
+
+    reason: str | None = None
+
+
+# A guard around one case's work: yields a RowFailure, swallows an exception of the work inside after
+# undoing what it wrote and restoring the case, and sets the failure's reason (cakra/row_guard.py).
+# ``what`` names the row for the log (a ticket or a row number, never personal data); the case is None
+# when the work creates one.
+RowGuard = Callable[[Case | None, str], AbstractContextManager[RowFailure]]
+
+
+@contextmanager
+def unguarded(case: Case | None, what: str) -> Iterator[RowFailure]:
+    """The guard that guards nothing: an exception goes to the caller."""
+    yield RowFailure()
 
 
 def apply_operator_edits(
-    cases: list[Case], operator_values: Callable[[str], Mapping[str, str] | None], ctx: StepContext
+    cases: list[Case],
+    operator_values: Callable[[str], Mapping[str, str] | None],
+    ctx: StepContext,
+    guard: RowGuard = unguarded,
 ) -> EditOutcome:
     """Apply every operator change to ``cases`` (mutated; the caller saves them). ``operator_values``
-    gives a ticket's ``OPERATOR_FIELDS`` values as the operators left them, or None when its row is gone."""
+    gives a ticket's ``OPERATOR_FIELDS`` values as the operators left them, or None when its row is gone.
+
+    Each case's change runs inside ``guard``: a row whose change cannot be applied (the guard caught an
+    exception and undid it) is flagged in its "Pesan Sistem" and answered once, as a refused choice is;
+    the other rows go on.
+    """
     outcome = EditOutcome()
     for case in cases:
         seen = operator_values(case.ticket)
         if seen is None:
             continue
-        last = case.operator
-        changed = {k: v for k, v in seen.items() if v != last.get(k, "")}
+        changed = {k: v for k, v in seen.items() if v != case.operator.get(k, "")}
         if not changed:
             continue
-        actor = seen["petugas"]
-        notes = [f"{OPERATOR_FIELDS[k]}: {changed[k]}" for k in _NOTE_KEYS if k in changed and changed[k]]
-        acting = ctx.by(actor, "; ".join(notes))
-        refusals: list[str] = []
-        if "privacy" in changed:
-            refusals += _apply_privacy(case, seen["privacy"], acting)
-        if "step_choice" in changed:
-            before, was_paused = case.step, case.is_paused
-            refusal = _try_move(case, seen["step_choice"], acting)
-            if refusal:
-                refusals.append(refusal)
-            elif case.step != before:
-                outcome.moved.append(case)
-            if case.is_paused != was_paused:
-                (outcome.paused if case.is_paused else outcome.resumed).append(case)
-        elif notes or "petugas" in changed:
-            ctx.store.record(case.ticket, ctx.now, NOTE, actor=actor, note=acting.note)
-        if refusals:
-            case.message = REFUSED + " ".join(refusals)
-            outcome.refused.append(case)
+        with guard(case, f"baris status {case.ticket}") as failure:
+            row = _apply_row(case, seen, changed, ctx)
+        if failure.reason is not None:
+            case.message = (
+                f"Perlu dicek: isian baris ini tidak bisa diproses ({failure.reason}); "
+                "ubah isiannya lagi atau hubungi admin Cakra."
+            )
+            outcome.failed.append(case)
+        else:
+            for kind in row:
+                getattr(outcome, kind).append(case)
         case.operator = dict(seen)
         outcome.touched.append(case)
     return outcome
+
+
+def _apply_row(case: Case, seen: Mapping[str, str], changed: dict[str, str], ctx: StepContext) -> list[str]:
+    """Apply one case's changed operator values; the ``EditOutcome`` lists the case belongs in."""
+    kinds: list[str] = []
+    actor = seen["petugas"]
+    notes = [f"{OPERATOR_FIELDS[k]}: {changed[k]}" for k in _NOTE_KEYS if k in changed and changed[k]]
+    acting = ctx.by(actor, "; ".join(notes))
+    refusals: list[str] = []
+    if "privacy" in changed:
+        refusals += _apply_privacy(case, seen["privacy"], acting)
+    if "step_choice" in changed:
+        before, was_paused = case.step, case.is_paused
+        refusal = _try_move(case, seen["step_choice"], acting)
+        if refusal:
+            refusals.append(refusal)
+        elif case.step != before:
+            kinds.append("moved")
+        if case.is_paused != was_paused:
+            kinds.append("paused" if case.is_paused else "resumed")
+    elif notes or "petugas" in changed:
+        ctx.store.record(case.ticket, ctx.now, NOTE, actor=actor, note=acting.note)
+    if refusals:
+        case.message = REFUSED + " ".join(refusals)
+        kinds.append("refused")
+    return kinds
 
 
 def _apply_privacy(case: Case, cell: str, ctx: StepContext) -> list[str]:

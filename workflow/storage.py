@@ -23,6 +23,8 @@ CREATED = "dibuat"
 MOVED = "pindah tahap"
 EDITED_BY_REPORTER = "diubah pelapor"
 NOTE = "catatan"
+# Answers taken from the form once a question the service could not find is back (ingest/questions.py).
+FORM_DATA = "data formulir"
 PRIVACY_CHANGED = "kerahasiaan"
 PAUSED = "menunggu pelapor"
 RESUMED = "dilanjutkan"
