@@ -6,6 +6,9 @@ plugin, registered when the ``sheets-emulator`` distribution (tools/sheets-emula
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+
 import pytest
 
 from tests.google_site import google_emulator, google_site  # noqa: F401
@@ -22,3 +25,14 @@ from tests.smtp_fixtures import (  # noqa: F401
 @pytest.fixture(autouse=True)
 def no_network(loopback_only: None) -> None:
     """No test may reach beyond loopback: a lookup of any other host fails the test that made it."""
+
+
+@pytest.fixture(autouse=True)
+def root_logging_restored() -> Iterator[None]:
+    """A test that runs the CLI in-process (``cakra.cli.main`` sets up logging) leaves the root logger
+    as it found it, so its handler does not print into the output of the tests after it."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
