@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from openpyxl.cell.cell import Cell
 from openpyxl.formatting.formatting import ConditionalFormattingList
@@ -104,7 +104,7 @@ class OperatorScreen:
             row = list(raw)
             for i in columns:
                 if i < len(row) and isinstance(row[i], datetime):
-                    row[i] = row[i].strftime(DATE_TEXT)
+                    row[i] = _minute_text(row[i])
             out.append(row)
         return out
 
@@ -245,6 +245,12 @@ class OperatorScreen:
                 rows = sorted(new_rows)
             for row in rows:
                 sheet.cell(row, col).protection = _UNLOCKED
+
+
+def _minute_text(moment: datetime) -> str:
+    """A date cell as ``23/11/2026 08:15``, to the nearest minute: an office program that saved the file
+    may leave 08:14:59.999 where 08:15 was written (dates are fractions of a day there)."""
+    return (moment + timedelta(seconds=30)).replace(second=0, microsecond=0).strftime(DATE_TEXT)
 
 
 def _date(text: str) -> datetime | None:
