@@ -65,7 +65,9 @@ _WARNING = (
 )
 _KEY_OF = {normalise_header(c.header): c.key for c in COLUMNS}
 _OPERATOR = {normalise_header(h) for h in OPERATOR_HEADERS}
-_DASHBOARD_TITLE_WIDTH = 60  # Ringkasan's first column holds the section titles
+# Ringkasan's widest columns (characters): the first holds section titles and names, the others the
+# numbers under headers such as "Pernah menunggu pelapor" and the "Diperbarui ..." stamp.
+_DASHBOARD_WIDTHS = (60, 30)
 
 
 class OperatorScreen:
@@ -156,15 +158,18 @@ class OperatorScreen:
         self._new_rows.pop(tab, None)
 
     def _fit_widths(self, sheet: Worksheet, header: list[object]) -> None:
-        """Each column as wide as its header and the longest text written into it, up to its limit."""
+        """Each column as wide as its header and the longest text written into it, up to its limit
+        (Ringkasan's first row is content like any other: its columns are sized by what they hold)."""
         written = self._widest.get(sheet.title, {})
-        for col, title in enumerate(header, start=1):
+        dashboard = sheet.title == self.dashboard_tab
+        for col, cell in enumerate(header, start=1):  # the first row reaches the last column in use
+            title = None if dashboard else cell
             text = "" if title is None else str(title)
             key = _KEY_OF.get(normalise_header(text))
             if sheet.title == self.status_tab and key is not None:
                 limit = width_px(key) // PIXELS_PER_CHARACTER
-            elif sheet.title == self.dashboard_tab and col == 1:
-                limit = _DASHBOARD_TITLE_WIDTH
+            elif dashboard:
+                limit = _DASHBOARD_WIDTHS[0] if col == 1 else _DASHBOARD_WIDTHS[1]
             else:
                 limit = width_px("") // PIXELS_PER_CHARACTER
             wanted = min(max(len(text), written.get(col, 0)) + 2, max(limit, len(text) + 2))
