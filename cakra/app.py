@@ -68,8 +68,9 @@ def make_calendar(config: Config, sop: Sop) -> BusinessCalendar:
         raise ConfigError(f"[calendar] {exc}") from None
 
 
-def make_sheets(config: Config) -> SheetBackend:
-    """The sheet backend ``[sheets]`` names, with its credentials when it is Google's."""
+def make_sheets(config: Config, sop: Sop | None = None) -> SheetBackend:
+    """The sheet backend ``[sheets]`` names, with its credentials when it is Google's; given the ``sop``,
+    the local workbook lays its tabs out as an operator's screen (``cakra.tabs.local_format``)."""
     sheets = config.sheets
     if sheets.backend == "google":  # imported lazily: the local default needs no Google libraries
         from cakra.credentials import SHEETS_SCOPES, load_credentials
@@ -86,8 +87,14 @@ def make_sheets(config: Config) -> SheetBackend:
             api_endpoint=sheets.api_endpoint,
         )
     from cakra.sheets.local import LocalWorkbook
+    from cakra.tabs.local_format import OperatorScreen
 
-    return LocalWorkbook(sheets.workbook, config.tz)
+    screen = (
+        OperatorScreen(sheets.status_tab, sheets.history_tab, sheets.dashboard_tab, sop.choices())
+        if sop is not None
+        else None
+    )
+    return LocalWorkbook(sheets.workbook, config.tz, screen)
 
 
 def make_transport(config: Config) -> Transport:
@@ -205,7 +212,7 @@ def build_app(config: Config) -> App:
         config=config,
         sop=sop,
         calendar=calendar,
-        sheets=make_sheets(config),
+        sheets=make_sheets(config, sop),
         ledger=ledger,
         layout=make_layout(config),
         mailer=make_mailer(

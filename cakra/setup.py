@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from cakra.app import App
 from cakra.cycle import ensure_tabs
+from cakra.sheets.local import LocalWorkbook
 
 
 def initialise(app: App) -> Iterator[str]:
@@ -13,6 +14,10 @@ def initialise(app: App) -> Iterator[str]:
     created = ensure_tabs(app)
     for name in created:
         yield f"tab {name!r} created"
+    if isinstance(app.sheets, LocalWorkbook):  # the same screen on the workbook (tabs/local_format.py)
+        sheets = app.config.sheets
+        for name in app.sheets.lay_out([sheets.status_tab, sheets.history_tab, sheets.dashboard_tab]):
+            yield f"tab {name!r} laid out (widths, frozen header, filter; on the status tab also the dropdown, late colour, dates and protection)"
     if app.config.sheets.backend == "google":  # dropdowns, protection and formatting
         from cakra.sheets.google import GoogleSheets
         from cakra.tabs.google_format import prepare_status_tab

@@ -2,13 +2,17 @@
 
 It behaves as the Google backend does: one read of every tab per cycle, one save per cycle at most,
 no save when nothing changed, and every string stored as text. openpyxl turns a string that starts
-with ``=`` into a formula unless the cell's type is forced back to string, which ``_set_text`` does.
+with ``=`` into a formula unless the cell's type is forced back to string, which ``set_text`` does.
 
 Operators open the same file in LibreOffice or Excel, so a save is optimistic (see ``cakra.sheets.
 local_file``): the file is replaced only if it is still, byte for byte, the file the cycle read; never
 while an office program's lock file sits beside it; the replacement keeps the file's mode and owner.
 A save that would overwrite someone else's raises ``SheetBusy`` and the cycle writes nothing: the next
 cycle reads the operator's changes and writes again.
+
+How the service's tabs look (dropdowns, colours, dates as dates, protection) is the business of a layer
+above: it hands the backend a ``Presentation``, which stores each written value and lays a tab out after
+each change; the backend only calls it. Without one, every value is text and a new tab gets a bold header.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import openpyxl
@@ -36,12 +41,32 @@ log = logging.getLogger("cakra.sheets.local")
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
+class Presentation(Protocol):
+    """How the tabs a layer above owns are stored and laid out; the backend calls it, knowing cells only.
+
+    The round trip must be exact: a value ``put`` stores reads back (through ``read_rows``) as the very
+    value written, so a cycle that compares what it reads with what it would write finds nothing to do."""
+
+    def read_rows(self, tab: str, sheet: Worksheet) -> list[list[CellValue]] | None:
+        """``sheet``'s rows as the service wrote them (a date cell as its text), or None: read it plainly."""
+        ...
+
+    def put(self, sheet: Worksheet, cell: Cell, value: str | int | float | None) -> None:
+        """Store a value the service writes into ``cell`` (typed where the tab wants it, else as text)."""
+        ...
+
+    def lay_out(self, sheet: Worksheet) -> None:
+        """Apply ``sheet``'s formatting, after it was created and after every write into it."""
+        ...
+
+
 class LocalWorkbook:
     """A SheetBackend over one .xlsx file; ``reads``/``writes`` count file loads and saves."""
 
-    def __init__(self, path: Path, timezone: ZoneInfo) -> None:
+    def __init__(self, path: Path, timezone: ZoneInfo, presentation: Presentation | None = None) -> None:
         self.path = Path(path)
         self._tz = timezone
+        self._presentation = presentation
         self.reads = 0
         self.writes = 0
         self._read_stamp: FileStamp | None = None  # the file as the last read saw it
@@ -123,8 +148,10 @@ class LocalWorkbook:
                 if name not in workbook.sheetnames:
                     result[name] = None
                     continue
+                sheet = workbook[name]
+                typed = self._presentation.read_rows(name, sheet) if self._presentation else None
                 rows: list[list[CellValue]] = []
-                for raw in workbook[name].iter_rows(values_only=True):
+                for raw in typed if typed is not None else sheet.iter_rows(values_only=True):
                     row = list(raw)
                     while row and row[-1] in (None, ""):
                         row.pop()  # ragged, like the Sheets API
@@ -160,7 +187,15 @@ class LocalWorkbook:
         for cell in cells:
             if cell.tab not in workbook.sheetnames:
                 raise SheetError(f"tab {cell.tab!r} disappeared from {self.path} during the cycle; run again")
-            _set_text(workbook[cell.tab].cell(row=cell.row, column=cell.col), cell.value)
+            sheet = workbook[cell.tab]
+            target = sheet.cell(row=cell.row, column=cell.col)
+            if self._presentation:
+                self._presentation.put(sheet, target, cell.value)
+            else:
+                set_text(target, cell.value)
+        if self._presentation:
+            for tab in dict.fromkeys(cell.tab for cell in cells):
+                self._presentation.lay_out(workbook[tab])
         self._save(workbook, expected)
         self.writes += 1
         return len(cells)
@@ -173,13 +208,29 @@ class LocalWorkbook:
         sheet = workbook.create_sheet(name)
         for col, title in enumerate(header, start=1):
             cell = sheet.cell(row=1, column=col)
-            _set_text(cell, title)
+            set_text(cell, title)
             cell.font = Font(bold=True)
             cell.fill = _HEADER_FILL
             sheet.column_dimensions[get_column_letter(col)].width = max(12, min(40, len(title) + 4))
         sheet.freeze_panes = "A2"
+        if self._presentation:
+            self._presentation.lay_out(sheet)
         self._save(workbook, loaded)
         return True
+
+    def lay_out(self, names: Sequence[str]) -> list[str]:
+        """Apply the presentation to the tabs ``names`` that exist (``init`` on a workbook whose tabs an
+        older version made) in one save; returns the tabs laid out."""
+        if self._presentation is None or not self.path.exists():
+            return []
+        self._refuse_if_open()
+        workbook, loaded = self._load(read_only=False)
+        present = [name for name in names if name in workbook.sheetnames]
+        for name in present:
+            self._presentation.lay_out(workbook[name])
+        if present:
+            self._save(workbook, loaded)
+        return present
 
     def _save(self, workbook: Workbook, expected: FileStamp | None) -> None:
         """Replace the file with ``workbook`` if it is still ``expected`` (None: it must not exist)."""
@@ -214,7 +265,7 @@ def _new_workbook() -> Workbook:
     return workbook
 
 
-def _set_text(cell: Cell, value: str | int | float | datetime | None) -> None:
+def set_text(cell: Cell, value: str | int | float | datetime | None) -> None:
     """Store ``value``; a string always as a string, even if it looks like a formula."""
     cell.value = value
     if isinstance(value, str):

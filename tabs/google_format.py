@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from cakra.sheets.google import column_letter
+from cakra.tabs.screen import DROPDOWN_PROMPT, LATE_RGB, late_formula, width_px
 from cakra.tabs.status import COLUMNS
 from cakra.workflow.sop import Sop
 
@@ -20,14 +21,6 @@ if TYPE_CHECKING:
     from cakra.sheets.google import GoogleSheets
 
 PROTECTION_PREFIX = "Cakra: kolom layanan"
-WIDE = {
-    "summary": 320,
-    "message": 360,
-    "disposisi": 240,
-    "verification": 220,
-    "follow_up": 220,
-    "location": 200,
-}
 
 
 def _range(sheet_id: int, col: int, *, from_row: int = 1) -> dict[str, Any]:
@@ -68,7 +61,7 @@ def format_requests(backend: GoogleSheets, tab: str, sop: Sop) -> tuple[list[dic
                             "type": "ONE_OF_LIST",
                             "values": [{"userEnteredValue": t} for t in sop.choices()],
                         },
-                        "inputMessage": "Pilih tahap berikutnya sesuai SOP",
+                        "inputMessage": DROPDOWN_PROMPT,
                         "showCustomUi": True,
                         "strict": False,
                     },
@@ -95,7 +88,7 @@ def format_requests(backend: GoogleSheets, tab: str, sop: Sop) -> tuple[list[dic
         lines.append(f"column {column.header!r} protected (warning only)")
     late = position["late"]
     if late is not None:
-        formula = f'=LEFT(${column_letter(late + 1)}2,2)="Ya"'
+        formula = "=" + late_formula(column_letter(late + 1))
         if formula not in rules:
             requests.append(
                 {
@@ -108,7 +101,11 @@ def format_requests(backend: GoogleSheets, tab: str, sop: Sop) -> tuple[list[dic
                                     "type": "CUSTOM_FORMULA",
                                     "values": [{"userEnteredValue": formula}],
                                 },
-                                "format": {"backgroundColor": {"red": 0.99, "green": 0.89, "blue": 0.89}},
+                                "format": {
+                                    "backgroundColor": dict(
+                                        zip(("red", "green", "blue"), LATE_RGB, strict=True)
+                                    )
+                                },
                             },
                         },
                     }
@@ -135,7 +132,7 @@ def format_requests(backend: GoogleSheets, tab: str, sop: Sop) -> tuple[list[dic
                             "startIndex": col,
                             "endIndex": col + 1,
                         },
-                        "properties": {"pixelSize": WIDE.get(column.key, 140)},
+                        "properties": {"pixelSize": width_px(column.key)},
                         "fields": "pixelSize",
                     }
                 }

@@ -21,6 +21,7 @@ from openpyxl.workbook.workbook import Workbook
 from cakra.sheets.local import LocalWorkbook
 from cakra.sheets.local_file import temp_path
 from tests.site import T0, Site, response
+from tests.workbook import shown_value
 
 TICKETS = [f"CAKRA-2026-{n:06d}" for n in range(1, 7)]
 
@@ -100,7 +101,7 @@ def test_a_copy_opened_before_a_cycle_and_saved_after_it_loses_no_case_for_good(
 def _riwayat(site: Site) -> list[tuple[str, ...]]:
     sheet = openpyxl.load_workbook(site.workbook, read_only=True)["Riwayat"]
     return [
-        tuple("" if v is None else str(v) for v in row[:3])
+        tuple("" if v is None else str(shown_value(v)) for v in row[:3])
         for row in sheet.iter_rows(min_row=2, values_only=True)
     ]
 

@@ -8,6 +8,7 @@ demo, so either can change alone. The form stores what a citizen typed as text (
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
@@ -15,6 +16,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cakra.common.text import normalise_header
+from cakra.tabs.local_format import DATE_TEXT
 
 RESPONSES_TAB, STATUS_TAB = "Form Responses 1", "Status Kasus"
 
@@ -54,13 +56,18 @@ def type_into_case(path: Path, ticket: str, values: dict[str, str]) -> None:
 
 
 def status_records(path: Path) -> list[dict[str, object]]:
-    """The status tab as one header -> value dict per case row."""
+    """The status tab as one header -> value dict per case row; a date cell as the text it shows."""
     book = openpyxl.load_workbook(path, read_only=True)
     try:
         header, *rows = book[STATUS_TAB].iter_rows(values_only=True)
     finally:
         book.close()
-    return [dict(zip(map(str, header), row, strict=False)) for row in rows]
+    return [dict(zip(map(str, header), map(shown_value, row), strict=False)) for row in rows]
+
+
+def shown_value(value: object) -> object:
+    """A cell as the text it shows: a date cell (the service's date columns) as ``23/11/2026 08:15``."""
+    return value.strftime(DATE_TEXT) if isinstance(value, datetime) else value
 
 
 def _change(path: Path, edit: Callable[[Workbook], None]) -> None:
