@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from cakra.common.errors import ConfigError, SopError
 from cakra.config import Config
@@ -19,6 +19,7 @@ from cakra.notify.pacing import HeldNotices
 from cakra.notify.transports.base import Transport
 from cakra.sheets.base import SheetBackend
 from cakra.tabs import view
+from cakra.workflow.adoption import Adoption, adoption_ending
 from cakra.workflow.alerts import AlertPolicy
 from cakra.workflow.calendar import BusinessCalendar
 from cakra.workflow.calendar_settings import CalendarSettings
@@ -37,6 +38,21 @@ class App:
     mailer: Mailer
     layout: view.Layout
     alerts: AlertPolicy = field(default_factory=AlertPolicy)
+    adopt_ending: str = ""  # the SOP ending adopted cases close in (resolved from [intake] adopt_ending)
+
+    def adoption(self, before: datetime | None, *, keep_open: bool | None = None) -> Adoption:
+        """Adopt responses received before ``before`` (None: every new one), closed in the configured
+        ending, or left open when ``keep_open`` (default: ``[intake] adopt_open``)."""
+        keep = self.config.intake.adopt_open if keep_open is None else keep_open
+        return Adoption(before, None if keep else self.adopt_ending)
+
+    @property
+    def configured_adoption(self) -> Adoption | None:
+        """What every cycle adopts: the responses received before ``[intake] start`` (None: unset)."""
+        start = self.config.intake.start
+        if start is None:
+            return None
+        return self.adoption(datetime.combine(start, time(), tzinfo=self.config.tz))
 
     @property
     def outbox(self) -> Outbox:
@@ -201,6 +217,10 @@ def check_open_steps(config: Config, sop: Sop, ledger: Ledger) -> None:
 def build_app(config: Config) -> App:
     sop = load_sop(config.sop_path)
     check_roles(config, sop)
+    try:
+        adopt_ending = adoption_ending(sop, config.intake.adopt_ending)
+    except ValueError as exc:
+        raise ConfigError(f"[intake] adopt_ending: {exc}") from None
     calendar = make_calendar(config, sop)  # before the ledger opens: a mistake here leaves nothing open
     ledger = Ledger(config.ledger_path)
     try:
@@ -222,4 +242,5 @@ def build_app(config: Config) -> App:
             HeldNotices(ledger.conn, timedelta(minutes=config.email.bundle_minutes)),
         ),
         alerts=config.escalation,
+        adopt_ending=adopt_ending,
     )

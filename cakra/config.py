@@ -72,7 +72,14 @@ DEFAULTS: dict[str, Any] = {
         "api_endpoint": "",
         "bundle_minutes": 30,
     },
-    "intake": {"duplicate_window_hours": 24, "description_chars": 120, "earliest_year": 2000},
+    "intake": {
+        "duplicate_window_hours": 24,
+        "description_chars": 120,
+        "earliest_year": 2000,
+        "start": "",
+        "adopt_ending": "",
+        "adopt_open": False,
+    },
     "serve": {"poll_seconds": 60, "report_time": "07:00"},
     "report": {
         "roles": ["kepala_badan", "kabid"],

@@ -37,6 +37,7 @@ from cakra.tabs.history import HISTORY_HEADERS, check_blocks, history_writes, wi
 from cakra.tabs.links import case_links
 from cakra.tabs.status import HEADERS, StatusSheet, service_values, shown_text
 from cakra.tabs.view import CycleView, commit_view, forget_view, read_view
+from cakra.workflow.adoption import Adoption, adopt_case
 from cakra.workflow.case import Case
 from cakra.workflow.context import StepContext
 from cakra.workflow.operator_edits import apply_operator_edits
@@ -45,10 +46,13 @@ from cakra.workflow.storage import HistoryEntry
 
 log = logging.getLogger("cakra.cycle")
 
+Progress = Callable[[int, int], None]  # (responses taken in so far, of how many)
+
 
 @dataclass
 class CycleResult:
     new: int = 0
+    adopted: int = 0  # old responses taken in as history (workflow/adoption.py): nobody is told
     edited: int = 0
     moved: int = 0
     refused: int = 0
@@ -65,11 +69,23 @@ class CycleResult:
 
     @property
     def found_work(self) -> bool:
-        return any((self.new, self.edited, self.moved, self.refused, self.cells_written, self.delivered))
+        return any(
+            (
+                self.new,
+                self.adopted,
+                self.edited,
+                self.moved,
+                self.refused,
+                self.cells_written,
+                self.delivered,
+            )
+        )
 
     def summary(self) -> str:
         return (
-            f"{self.new} kasus baru, {self.edited} diubah pelapor, {self.moved} pindah tahap, "
+            f"{self.new} kasus baru, "
+            + (f"{self.adopted} tanggapan lama diambil sebagai riwayat, " if self.adopted else "")
+            + f"{self.edited} diubah pelapor, {self.moved} pindah tahap, "
             f"{self.refused} ditolak, {self.paused} ditunda, {self.resumed} dilanjutkan, "
             f"{self.cells_written} sel ditulis, {self.messages} pesan dibuat "
             f"({self.reminders} pengingat, {self.escalations} eskalasi), {self.citizen} pesan pelapor, "
@@ -93,14 +109,21 @@ def ensure_tabs(app: App) -> list[str]:
 
 
 def poll(
-    app: App, now: datetime, *, on_before_send: Callable[[OutboxRow], None] | None = None
+    app: App,
+    now: datetime,
+    *,
+    on_before_send: Callable[[OutboxRow], None] | None = None,
+    adoption: Adoption | None = None,
+    progress: Progress | None = None,
 ) -> CycleResult:
     """Run exactly one cycle at ``now`` (an aware datetime). Raises CakraError for a fixable problem.
 
+    New responses that ``adoption`` takes (default: ``[intake] start``'s) are adopted as history, not
+    opened; ``progress(done, total)`` is called as the cycle's new responses are taken in.
     Holds the ledger's cycle lock: a second process polling the same ledger gets ``Busy`` at once.
     """
     with cycle_lock(app.ledger.path), collector_paused():
-        return _poll(app, now, on_before_send)
+        return _poll(app, now, on_before_send, adoption or app.configured_adoption, progress)
 
 
 @contextmanager
@@ -121,7 +144,13 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _poll(app: App, now: datetime, on_before_send: Callable[[OutboxRow], None] | None) -> CycleResult:
+def _poll(
+    app: App,
+    now: datetime,
+    on_before_send: Callable[[OutboxRow], None] | None,
+    adoption: Adoption | None,
+    progress: Progress | None,
+) -> CycleResult:
     config, sop, ledger = app.config, app.sop, app.ledger
     result = CycleResult()
     ensure_tabs(app)
@@ -185,13 +214,24 @@ def _poll(app: App, now: datetime, on_before_send: Callable[[OutboxRow], None] |
             result.resumed += bool(resumed)
             result.edited += resumed is not None
         new: list[Case] = []
-        for report in responses.new:
-            if (case := take_new_response(guard, report, ctx, window, ledger.save_case)) is not None:
-                cases.append(case)
+        adopted: list[Case] = []
+        for done, report in enumerate(responses.new, 1):
+            if adoption is not None and adoption.takes(report):
+                # History, not work: no duplicate check, no acknowledgement, no notice.
+                case = adopt_case(report, ctx, adoption)
+                ledger.save_case(case)
+                adopted.append(case)
+            elif (case := take_new_response(guard, report, ctx, window, ledger.save_case)) is not None:
                 new.append(case)
-                unsettled.add(case.ticket)
-        settle(ledger, responses, {case.report.response_row: case.ticket for case in new}, now)
-        result.new = len(new)
+            else:
+                continue
+            cases.append(case)
+            unsettled.add(case.ticket)
+            if progress is not None:
+                progress(done, len(responses.new))
+        opened = {case.report.response_row: case.ticket for case in (*new, *adopted)}
+        settle(ledger, responses, opened, now)
+        result.new, result.adopted = len(new), len(adopted)
         edits = apply_operator_edits(cases, status.operator_values, ctx, guard)
         for case in edits.touched:
             ledger.save_case(case)

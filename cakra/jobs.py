@@ -7,7 +7,8 @@ so a run started by hand and one started by the schedule make the same thing, un
   nobody makes it again;
 - nothing is sent on a day the calendar closes (weekend, holiday) unless ``[report] on_non_working_days``;
 - a daily run missed on an earlier day is stale news: it is recorded as skipped (claimed in the ledger,
-  logged), never sent late — a first start on a Sunday does not send Friday's digest.
+  logged), never sent late — a first start on a Sunday does not send Friday's digest; so is a weekly
+  summary missed by more than ``STALE_AFTER`` (a first start on Thursday sends no Monday summary).
 
 Each of these records messages and delivers them while holding the ledger's cycle lock (``locked``), so
 it never delivers at the same time as a cycle or another job (which sent messages twice).
@@ -19,7 +20,7 @@ import logging
 import time as time_module
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from cakra.app import App
 from cakra.ledger.lock import cycle_lock
@@ -30,6 +31,8 @@ log = logging.getLogger(__name__)
 
 # How long a scheduled job or a "send it now" command waits for a running cycle to finish (seconds).
 LOCK_WAIT_SECONDS = 60.0
+# A weekly run missed by more than this is recorded as skipped rather than sent late.
+STALE_AFTER = timedelta(days=1)
 
 
 @contextmanager
@@ -64,10 +67,15 @@ def summary(app: App, now: datetime) -> str | None:
     return send_summary(app.mailer, app.book, app.config.report.roles, now, key=key)
 
 
+def weekly_key(app: App, run: datetime) -> str:
+    """The weekly summary's run key: its week (Monday's date)."""
+    return f"weekly-summary:{week_start(run, app.config.tz):%Y-%m-%d}"
+
+
 def weekly(app: App, now: datetime, *, run: datetime | None = None) -> str | None:
     """The weekly summary of ``run``'s week (default: ``now``'s) to ``[report] roles``, once per week."""
     report = app.config.report
-    key = f"weekly-summary:{week_start(run or now, app.config.tz):%Y-%m-%d}"
+    key = weekly_key(app, run or now)
     return send_weekly(app.mailer, app.book, report.roles, report.weekly_weeks, now, key=key)
 
 

@@ -25,6 +25,7 @@ from cakra.common.errors import CakraError
 from cakra.config import Config
 from cakra.health import watched_poll
 from cakra.jobs import (
+    STALE_AFTER,
     digests,
     local_day,
     locked,
@@ -34,6 +35,7 @@ from cakra.jobs import (
     summary,
     summary_key,
     weekly,
+    weekly_key,
 )
 from cakra.ledger.lock import serve_lock
 from cakra.ledger.runs import latest_run
@@ -87,13 +89,15 @@ class Service:
 
     def weekly_job(self) -> bool:
         """The weekly leadership summary of the latest ``weekly_day`` whose time has come (once per week),
-        on a sending day."""
+        on a sending day; one missed by more than a day is recorded as skipped, never sent late."""
         if self.weekly_day is None:
             return False
         now, weekday, app = self.clock(), self.weekly_day, self.app
         run = latest_run(now, self.weekly_time, app.config.tz, lambda day: day.weekday() == weekday)
         if run is None or not sends_on(app, local_day(app, now)):
             return False
+        if now - run > STALE_AFTER:  # e.g. the first start after adopting a form, on a Thursday
+            return self.skip("weekly", now, [weekly_key(app, run)], "ringkasan mingguan")
         return self.locked("weekly", lambda: self.delivered(now, weekly(app, now, run=run) is not None))
 
     def skip(self, name: str, now: datetime, keys: list[str], what: str) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
@@ -215,11 +215,29 @@ class IntakeSettings:
     duplicate_window: timedelta  # two similar reports of one NIK within it: a possible duplicate
     description_chars: int  # the status sheet's summary length
     earliest_year: int  # a form timestamp before 1 January of it is a mistake: flagged, not used
+    start: date | None  # responses received before this local day are adopted as history (None: none)
+    adopt_ending: str  # the SOP ending adopted cases close in ("" = the SOP's last ending)
+    adopt_open: bool  # adopted cases stay open instead (their clock starting when taken in)
 
     @classmethod
     def read(cls, table: Mapping[str, Any]) -> IntakeSettings:
         t = _checked("intake", table)
-        return cls(timedelta(hours=t["duplicate_window_hours"]), t["description_chars"], t["earliest_year"])
+        start = None
+        if t["start"].strip():
+            try:
+                start = date.fromisoformat(t["start"].strip())
+            except ValueError:
+                raise ConfigError(
+                    f'[intake] start = {t["start"]!r} must be a date like "2026-12-01" (or "" for none)'
+                ) from None
+        return cls(
+            timedelta(hours=t["duplicate_window_hours"]),
+            t["description_chars"],
+            t["earliest_year"],
+            start,
+            t["adopt_ending"].strip(),
+            t["adopt_open"],
+        )
 
 
 @dataclass(frozen=True)

@@ -25,20 +25,29 @@ def allocate_seq(report: Report, store: CaseStore) -> int:
     return preferred if not store.seq_taken(preferred) else store.max_seq() + 1
 
 
-def open_case(report: Report, ctx: StepContext, duplicate_window: timedelta) -> Case:
-    """A new case in the SOP's first step; its clock starts at the form's timestamp."""
+def open_case(
+    report: Report,
+    ctx: StepContext,
+    duplicate_window: timedelta | None,
+    *,
+    clock_from: datetime | None = None,
+) -> Case:
+    """A new case in the SOP's first step; its clock starts at the form's timestamp (or at
+    ``clock_from``: an old response adopted as an open case starts its clock on the day it is taken in).
+    ``duplicate_window`` None: no duplicate check (adopted history)."""
     sop, calendar, store, now = ctx.sop, ctx.calendar, ctx.store, ctx.now
     if report.received_at is None:
         report.received_at = now  # flagged in report.problems; the clock starts when we first saw it
     seq = allocate_seq(report, store)
     step = sop.steps[sop.first_step]
+    entered = clock_from or report.received_at
     case = Case(
         ticket=f"{sop.ticket_prefix}-{report.received_at.year}-{seq:06d}",
         seq=seq,
         report=report,
         step=step.id,
-        step_entered_at=report.received_at,
-        deadline=calendar.deadline(report.received_at, step.limit),
+        step_entered_at=entered,
+        deadline=calendar.deadline(entered, step.limit),
         created_at=now,
         # The row is created showing the current step in "Tahap" and the citizen's privacy choice in
         # "Kerahasiaan": that is the operator's baseline.
@@ -47,7 +56,8 @@ def open_case(report: Report, ctx: StepContext, duplicate_window: timedelta) -> 
         citizen_privacy=merge_flags(report.privacy),
         handlers=[step.role],
     )
-    case.duplicate_of = find_duplicate(report, store, duplicate_window)
+    if duplicate_window is not None:
+        case.duplicate_of = find_duplicate(report, store, duplicate_window)
     notes = list(report.problems)
     if case.duplicate_of and ANONYMOUS in case.privacy:
         # The sheet and Riwayat are open to every official: naming the earlier case would name the reporter.

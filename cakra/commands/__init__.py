@@ -9,6 +9,7 @@ their handlers run.
 from __future__ import annotations
 
 from cakra.commands import (
+    adopt,
     backup,
     check,
     demo,
@@ -26,6 +27,7 @@ from cakra.commands.base import Command
 
 COMMANDS: tuple[Command, ...] = (
     init.COMMAND,
+    adopt.COMMAND,
     poll.COMMAND,
     serve.COMMAND,
     report.COMMAND,
