@@ -216,7 +216,7 @@ class IntakeSettings:
     description_chars: int  # the status sheet's summary length
     earliest_year: int  # a form timestamp before 1 January of it is a mistake: flagged, not used
     start: date | None  # responses received before this local day are adopted as history (None: none)
-    adopt_ending: str  # the SOP ending adopted cases close in ("" = the SOP's last ending)
+    adopt_ending: str  # the SOP ending adopted cases close in ("" = the SOP's first ending, e.g. Selesai)
     adopt_open: bool  # adopted cases stay open instead (their clock starting when taken in)
 
     @classmethod

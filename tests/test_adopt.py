@@ -20,7 +20,7 @@ from cakra.serve import Service
 from cakra.workflow.adoption import ADOPTED_ACTOR
 from tests.helpers_time import wib
 from tests.site import T0, Site, response
-from tests.smtp_fixtures import SmtpServer
+from tests.smtp_fixtures import SmtpServer, smtp_email_table
 
 # Old responses: one every 5 hours, the first about two years before day one.
 FIRST_OLD = -60 * 24 * 700
@@ -38,16 +38,7 @@ def old_responses(count: int, start: float = FIRST_OLD) -> list[list[object]]:
 
 @pytest.fixture
 def smtp_site(site: Site, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> Site:
-    monkeypatch.setenv("CAKRA_TEST_SMTP_USER", smtp_server.username)
-    monkeypatch.setenv("CAKRA_TEST_SMTP_PASSWORD", smtp_server.password)
-    site.email = {
-        "backend": "smtp",
-        "host": smtp_server.host,
-        "port": smtp_server.port,
-        "security": "none",
-        "user_env": "CAKRA_TEST_SMTP_USER",
-        "password_env": "CAKRA_TEST_SMTP_PASSWORD",
-    }
+    site.email = smtp_email_table(smtp_server, monkeypatch)
     return site
 
 

@@ -18,7 +18,7 @@ from cakra.common.errors import CakraError
 from cakra.health import FAILURES, LAST_GOOD, watched_poll
 from cakra.logtime import AgencyTimeFormatter, use_timezone
 from tests.site import T0, WIB, Site, response
-from tests.smtp_fixtures import SmtpServer
+from tests.smtp_fixtures import SmtpServer, smtp_email_table
 
 ADMIN = "it@kesbangpol.contoh.example"
 OPERATOR = "operator@kesbangpol.contoh.example"
@@ -26,16 +26,7 @@ OPERATOR = "operator@kesbangpol.contoh.example"
 
 @pytest.fixture
 def smtp_site(site: Site, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> Site:
-    monkeypatch.setenv("CAKRA_TEST_SMTP_USER", smtp_server.username)
-    monkeypatch.setenv("CAKRA_TEST_SMTP_PASSWORD", smtp_server.password)
-    site.email = {
-        "backend": "smtp",
-        "host": smtp_server.host,
-        "port": smtp_server.port,
-        "security": "none",
-        "user_env": "CAKRA_TEST_SMTP_USER",
-        "password_env": "CAKRA_TEST_SMTP_PASSWORD",
-    }
+    site.email = smtp_email_table(smtp_server, monkeypatch)
     site.extra = {"citizen": {"send": False}, "admin": {"emails": [ADMIN], "failures_before_alert": 3}}
     return site
 

@@ -45,7 +45,7 @@ COMMAND = Command(
     description="""\
 For a form that was in use before Cakra: every response already in the tab (or, with
 --before, every one received before that day) becomes a case with its ticket in form
-order, closed as history in [intake] adopt_ending (default: the SOP's last ending),
+order, closed as history in [intake] adopt_ending (default: the SOP's first ending),
 or left open with --open. Nobody is told: no acknowledgement to the reporter, no
 email to any role. Later cycles recognise these responses by their content and never
 open them again; running adopt twice changes nothing. Run it once, after `check`
