@@ -193,6 +193,9 @@ def _report(
     texts: dict[str, str] = {}
     for name, (label, limit) in TEXT_FIELDS.items():
         raw, text = record[name], clean_text(record[name])
+        if name == "email":
+            # Lower-cased before the cut: lower-casing can lengthen text ("İ" becomes two characters).
+            text = text.lower()
         if isinstance(raw, str) and has_unprintable(raw):
             problems.append(f"Karakter tak terbaca dihapus dari {label}")
         if len(text) > limit:
@@ -218,7 +221,7 @@ def _report(
         name=texts["name"],
         nik=nik[:ID_CHARS],
         phone=phone[:ID_CHARS],
-        email=texts["email"].lower(),
+        email=texts["email"],
         category=texts["category"],
         kecamatan=texts["kecamatan"],
         desa=texts["desa"],

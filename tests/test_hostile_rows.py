@@ -163,3 +163,13 @@ def test_whole_cycles_on_the_google_backend_never_crash_and_flag_every_bad_row(
                 site.close()
 
     cycles()
+
+
+def test_an_email_that_grows_when_lower_cased_is_still_cut_to_its_limit() -> None:
+    # Found by the generated rows: "İ".lower() is two characters, so cutting before lower-casing let a
+    # 320-character email become 640 (and a cell past its limit).
+    tab = Tab("Form Responses 1", [["Timestamp", "Email"], [NOW, "İ" * 400]])
+    seen = scan_rows(tab, locate_columns(tab, ColumnAliases())["timestamp"])
+    (report,) = read_reports(tab, ColumnAliases(), SOP, WIB, seen, now=NOW_WIB)
+    assert len(report.email) == TEXT_FIELDS["email"][1]
+    assert any(problem.startswith("Email terlalu panjang") for problem in report.problems)
