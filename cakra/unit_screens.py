@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from cakra.app import App
 from cakra.common.errors import CakraError, SheetBusy
 from cakra.sheets.base import CellWrite, SheetBackend
+from cakra.sheets.local import LocalWorkbook
 from cakra.tabs.status import HEADERS, StatusSheet, service_values
 from cakra.tabs.unit_screen import (
     arriving,
@@ -96,6 +97,8 @@ def apply(
 def _read(app: App, backend: SheetBackend) -> StatusSheet:
     """The unit's status tab, whole (ONE request; a unit's screen is small): made when missing."""
     name = app.config.sheets.status_tab
+    if isinstance(backend, LocalWorkbook) and not backend.path.exists():
+        backend.ensure_tab(name, HEADERS)  # the unit's first case: its workbook is made now
     tab = backend.read_blocks({name: None}).get(name)
     if tab is None:
         backend.ensure_tab(name, HEADERS)
