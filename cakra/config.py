@@ -16,7 +16,7 @@ import hashlib
 import json
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -34,6 +34,7 @@ from cakra.settings import (
     SheetsSettings,
     resolve_path,
 )
+from cakra.unit_settings import UnitSettings, read_units
 from cakra.workflow.alerts import AlertPolicy
 from cakra.workflow.calendar_settings import CalendarSettings
 from cakra.workflow.holidays_id import CalendarError
@@ -102,9 +103,10 @@ DEFAULTS: dict[str, Any] = {
     },
     "columns": {},
     "roles": {},
+    "units": {},
 }
 # Tables whose keys the user chooses (validated by their own rules, not against DEFAULTS).
-_FREE_TABLES = ("columns", "roles", "calendar")
+_FREE_TABLES = ("columns", "roles", "calendar", "units")
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,8 @@ class Config:
     columns: ColumnAliases
     roles: Mapping[str, tuple[str, ...]]  # SOP role id -> email addresses
     fingerprint: str  # changes whenever any setting does (the sheet view reads everything again)
+    # SOP unit id -> its recipients and screen (cakra/unit_settings.py); {} for an SOP without units.
+    units: Mapping[str, UnitSettings] = field(default_factory=dict)
 
     def role_emails(self, role: str) -> list[str]:
         """The addresses configured for ``role`` ([] when none)."""
@@ -238,6 +242,7 @@ def build_config(user: dict[str, Any], path: Path | None = None) -> Config:
         columns=columns,
         roles=roles,
         fingerprint=hashlib.sha256(fingerprint.encode()).hexdigest(),
+        units=read_units(raw["units"], base),
     )
 
 

@@ -108,6 +108,18 @@ def role_sections(
     return sections
 
 
+def _reader_title(sop: Sop, notice: RoleNotice) -> str:
+    """The role's title; for a per-unit role's message, with its unit ("Admin SKPD — Dinas PUPR")."""
+    title = sop.roles[notice.role].title
+    unit = sop.units.get(notice.unit)
+    return f"{title} — {unit.title}" if unit else title
+
+
+def _unit_key(notice: RoleNotice) -> str:
+    # Part of the message's dedupe key: two units' messages in one cycle are two messages.
+    return f"@{notice.unit}" if notice.unit else ""
+
+
 def enqueue_notices(
     mailer: Mailer,
     sop: Sop,
@@ -121,14 +133,14 @@ def enqueue_notices(
     names the workbook and the ticket to look for."""
     count = 0
     for notice in notices:
-        recipients = mailer.recipients(notice.role)
+        recipients = mailer.recipients(notice.role, notice.unit)
         if not recipients:
-            log.warning("peran %s tidak punya penerima; pesan dilewati", notice.role)
+            log.warning("peran %s %s tidak punya penerima; pesan dilewati", notice.role, notice.unit)
             continue
         sections = role_sections(notice, sop, now, links or {})
         context = {
             **mailer.base_context(now),
-            "role_title": sop.roles[notice.role].title,
+            "role_title": _reader_title(sop, notice),
             "sections": sections,
             "acts": any(s["key"] != "escalated" for s in sections),
             "case_count": len({c.ticket for cases in notice.sections.values() for c in cases}),
@@ -137,7 +149,7 @@ def enqueue_notices(
         message_id = mailer.enqueue(
             "role_update",
             context,
-            dedupe_key=f"role_update:{notice.role}:{digest}",
+            dedupe_key=f"role_update:{notice.role}{_unit_key(notice)}:{digest}",
             role=notice.role,
             recipients=recipients,
             now=now,

@@ -6,11 +6,13 @@
   the deadline the role and its superior; then each further superior up to the head of the agency; then
   repeats while the step stays undone — each claimed in the ledger once per case, step entry, level and
   role, so no later cycle, restart or second process repeats it.
+
+A role with ``per_unit`` (workflow/units.py) gets one message per unit: its notices are grouped by
+(role, the case's unit), so a unit's recipients never see another unit's case.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -29,6 +31,8 @@ class RoleNotice:
     """The cases one role hears about this cycle, by section; ``notes`` adds a line per (section, ticket)."""
 
     role: str
+    # The unit whose recipients this message is for ("" for a role that is not ``per_unit``).
+    unit: str = ""
     sections: dict[str, list[Case]] = field(default_factory=lambda: {s: [] for s in SECTIONS})
     keys: list[str] = field(default_factory=list)
     # (section, ticket, key, note) of every claimed notice, for holding it back (notify.pacing)
@@ -60,12 +64,12 @@ def plan_notices(
     policy: AlertPolicy,
 ) -> list[RoleNotice]:
     """Claim this cycle's per-case notices in the ledger and group them by role (in SOP role order)."""
-    by_role: dict[str, RoleNotice] = defaultdict(lambda: RoleNotice(""))
+    by_role: dict[tuple[str, str], RoleNotice] = {}
 
     def notice(role: str, section: str, case: Case, key: str, note: str = "") -> None:
         if store.claim(key, now):
-            entry = by_role[role]
-            entry.role = role
+            unit = unit_of(sop, role, case)
+            entry = by_role.setdefault((role, unit), RoleNotice(role, unit))
             entry.add(section, case, key, note)
 
     first_role = sop.steps[sop.first_step].role
@@ -78,6 +82,13 @@ def plan_notices(
     for case in open_cases:
         for alert in due_alerts(case, sop, calendar, policy, now):
             notice(alert.role, alert.section, case, alert.key, alert.note)
+    order = list(sop.roles)
     return [
-        by_role[r] for r in sorted(by_role, key=lambda r: list(sop.roles).index(r) if r in sop.roles else 99)
+        by_role[k] for k in sorted(by_role, key=lambda k: (order.index(k[0]) if k[0] in order else 99, k[1]))
     ]
+
+
+def unit_of(sop: Sop, role: str, case: Case) -> str:
+    """Whose recipients hear of ``case`` as ``role``: the case's unit for a per-unit role, else ""."""
+    found = sop.roles.get(role)
+    return case.unit if found is not None and found.per_unit else ""

@@ -14,6 +14,7 @@ from typing import Any
 
 from cakra.common.errors import SopError
 from cakra.workflow.calendar import LimitError, TimeLimit
+from cakra.workflow.units import Unit, parse_units, validate_units
 
 # The SOP files that ship with Cakra (``sop = "sipendekar"`` in a config names one).
 BUILTIN_SOPS = Path(__file__).resolve().parent / "sops"
@@ -31,9 +32,10 @@ _TOP_KEYS = {
     "steps",
     "endings",
     "calendar",
+    "units",
 }
-_STEP_KEYS = {"id", "title", "description", "role", "limit", "evidence", "outputs", "next"}
-_ROLE_KEYS = {"title", "superior", "sees_identity", "external"}
+_STEP_KEYS = {"id", "title", "description", "role", "limit", "evidence", "outputs", "next", "assigns_unit"}
+_ROLE_KEYS = {"title", "superior", "sees_identity", "external", "per_unit"}
 _EVIDENCE_KEYS = {"title", "field"}
 _ENDING_KEYS = {"id", "title"}
 
@@ -50,6 +52,7 @@ class Role:
     superior: str | None = None
     sees_identity: bool = False
     external: bool = False
+    per_unit: bool = False  # recipients are the case's unit's (workflow/units.py)
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ class Step:
     evidence: tuple[str, ...] = ()
     outputs: tuple[str, ...] = ()
     next: tuple[str, ...] = ()
+    assigns_unit: bool = False  # the dispatcher picks the case's unit here ("Unit Tujuan")
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,7 @@ class Sop:
     endings: dict[str, Ending]
     evidence: dict[str, Evidence]
     calendar: dict[str, Any] = field(default_factory=dict)
+    units: dict[str, Unit] = field(default_factory=dict)
 
     def state_title(self, state: str) -> str:
         """Title of a step or an ending (what the "Tahap" column shows)."""
@@ -160,6 +165,7 @@ def load_sop(path: Path) -> Sop:
             table.get("superior"),
             bool(table.get("sees_identity", False)),
             bool(table.get("external", False)),
+            bool(table.get("per_unit", False)),
         )
     for role in roles.values():
         if role.superior and role.superior not in roles:
@@ -185,6 +191,7 @@ def load_sop(path: Path) -> Sop:
             evidence=tuple(table.get("evidence", ())),
             outputs=tuple(table.get("outputs", ())),
             next=tuple(table.get("next", ())),
+            assigns_unit=bool(table.get("assigns_unit", False)),
         )
     endings: dict[str, Ending] = {}
     for index, table in enumerate(data.get("endings", []), start=1):
@@ -207,8 +214,11 @@ def load_sop(path: Path) -> Sop:
         endings=endings,
         evidence=evidence,
         calendar=data.get("calendar", {}),
+        units=parse_units(data.get("units", {}), path),
     )
     _validate_graph(sop, path)
+    per_unit = [r.id for r in roles.values() if r.per_unit]
+    validate_units(sop.units, per_unit, [s.id for s in steps.values() if s.assigns_unit], path)
     return sop
 
 
