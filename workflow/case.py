@@ -82,6 +82,12 @@ class Case:
     waiting_for: list[str] = field(default_factory=list)
     # Time the current step's clock stood still so far, in the step limit's kind of time (seconds).
     step_paused_seconds: float = 0.0
+    # What operators wrote in the note columns while the case is in its current step (workflow/handover.py):
+    # each {label, text, actor, at (ISO)}; emptied when the case moves.
+    step_notes: list[dict] = field(default_factory=list)
+    # What the step last left produced, for the next role: {from_step, from_title, outputs, notes, actor,
+    # at (ISO), returned, reason}; None before the case first moves.
+    handover: dict | None = None
 
     @property
     def is_open(self) -> bool:

@@ -32,7 +32,17 @@ _TOP_KEYS = {
     "endings",
     "calendar",
 }
-_STEP_KEYS = {"id", "title", "description", "role", "limit", "evidence", "outputs", "next"}
+_STEP_KEYS = {
+    "id",
+    "title",
+    "description",
+    "role",
+    "limit",
+    "evidence",
+    "outputs",
+    "next",
+    "informs_reporter",
+}
 _ROLE_KEYS = {"title", "superior", "sees_identity", "external"}
 _EVIDENCE_KEYS = {"title", "field"}
 _ENDING_KEYS = {"id", "title"}
@@ -69,6 +79,8 @@ class Step:
     evidence: tuple[str, ...] = ()
     outputs: tuple[str, ...] = ()
     next: tuple[str, ...] = ()
+    # The step where the operator informs the reporter (reply text, WhatsApp link: workflow/reach.py).
+    informs_reporter: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,6 +197,7 @@ def load_sop(path: Path) -> Sop:
             evidence=tuple(table.get("evidence", ())),
             outputs=tuple(table.get("outputs", ())),
             next=tuple(table.get("next", ())),
+            informs_reporter=bool(table.get("informs_reporter", False)),
         )
     endings: dict[str, Ending] = {}
     for index, table in enumerate(data.get("endings", []), start=1):
