@@ -32,6 +32,10 @@ def handover_parts(
 
     handover = case.handover if content else None
     step = sop.steps.get(case.step)
+    returned = was_returned(case)
+    reason = handover.get("reason", "") if handover and returned else ""
+    # A returned case's reason is said once, in its own block: not again among the notes.
+    notes = [n for n in (handover or {}).get("notes", ()) if not (reason and n["text"] in reason)]
     return {
         "handover": None
         if not handover
@@ -40,9 +44,9 @@ def handover_parts(
             "actor": handover.get("actor", ""),
             "at": datetime.fromisoformat(handover["at"]),
             # Only while the case is still where it was sent back to (not after it moved on again).
-            "returned": was_returned(case),
-            "reason": shown(handover.get("reason", "")),
-            "notes": [{"label": n["label"], "text": shown(n["text"])} for n in handover.get("notes", ())],
+            "returned": returned,
+            "reason": shown(reason),
+            "notes": [{"label": n["label"], "text": shown(n["text"])} for n in notes],
             "outputs": list(handover.get("outputs", ())),
         },
         "expected": None

@@ -49,12 +49,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("role", "Penanggung Jawab"),
     Column("deadline", "Batas Waktu"),
     Column("late", "Terlambat"),
-    # What the step before produced (workflow/handover.py), and a WhatsApp link to a reporter without email
-    # in an ``informs_reporter`` step (workflow/reach.py).
-    Column("handover", "Catatan Tahap Sebelumnya"),
-    Column("reach", "Hubungi Pelapor"),
     *(Column(key, label, operator=True) for key, label in OPERATOR_FIELDS.items()),
     Column("message", "Pesan Sistem"),
+    # What the step before produced (workflow/handover.py), and a WhatsApp link to a reporter without email
+    # in an ``informs_reporter`` step (workflow/reach.py). Last, where a sheet in use gains them too.
+    Column("handover", "Catatan Tahap Sebelumnya"),
+    Column("reach", "Hubungi Pelapor"),
 )
 OPERATOR_KEYS = tuple(c.key for c in COLUMNS if c.operator)
 SERVICE_KEYS = tuple(c.key for c in COLUMNS if not c.operator)

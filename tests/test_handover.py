@@ -134,6 +134,11 @@ def test_a_case_sent_back_says_so_with_who_when_and_why_in_its_own_section(
         " Foto tidak sesuai lokasi, mohon cek ulang"
     ) in text
     assert '<div style="color:#92400e; font-weight:bold;">Dikembalikan oleh Kabid Lestari' in html(kasubbid)
+    assert text.count("Foto tidak sesuai lokasi") == 1  # said once, in its own block
+    assert smtp_site.row(TICKET)["Catatan Tahap Sebelumnya"] == (
+        "Dikembalikan dari 4. Kabid verifikasi oleh Kabid Lestari: "
+        "Hasil Verifikasi: Foto tidak sesuai lokasi, mohon cek ulang"
+    )
     # The history says it too.
     moves = [e for e in smtp_site.app.ledger.history(TICKET) if e.kind == "pindah tahap"]
     assert moves[-1].note == "Dikembalikan: Hasil Verifikasi: Foto tidak sesuai lokasi, mohon cek ulang"

@@ -30,6 +30,7 @@ SUMMARY_CHARS = 200  # the notes on the status sheet ("Catatan Tahap Sebelumnya"
 RETURNED = "Dikembalikan"
 NO_REASON = "alasan tidak diisi"
 INFORMED = "Pelapor diinformasikan via"
+UNRECORDED = "Pelapor diinformasikan (cara tidak dicatat)"
 # "Diinformasikan via WhatsApp", "diinformasikan melalui surat tgl 3/12", "Diinformasikan lewat telepon".
 _INFORMED = re.compile(
     r"^\s*diinformasikan\s+(?:via|melalui|lewat|dengan)\s+(\S.*)$", re.IGNORECASE | re.DOTALL
@@ -104,7 +105,8 @@ def hand_over(case: Case, target: str, ctx: StepContext) -> str:
         parts = [f"{RETURNED}: {ctx.note}" if ctx.note else f"{RETURNED} ({NO_REASON})"]
     elif step is not None and step.informs_reporter and not informed_line(earlier):
         closing = sop.is_ending(target)
-        parts.append(informed_line(typed_now) or f"{INFORMED} {default_means(case, sop, closing=closing)}")
+        means = default_means(case, sop, closing=closing)
+        parts.append(informed_line(typed_now) or (f"{INFORMED} {means}" if means else UNRECORDED))
     return "; ".join(parts)
 
 

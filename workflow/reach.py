@@ -75,10 +75,10 @@ def whatsapp_link(case: Case, sop: Sop) -> str:
 
 
 def default_means(case: Case, sop: Sop, *, closing: bool) -> str:
-    """How the reporter was most likely informed, for the history when the operator did not say:
-    ``closing`` (the case ends now) sends a reporter with an address the closing email."""
+    """How the reporter was most likely informed, for the history when the operator did not say ("" when
+    nothing tells): ``closing`` (the case ends now) sends a reporter with an address the closing email."""
     if closing and is_address(case.report.email.strip()):
         return "email"
     if needs_reach(case, sop):
         return "WhatsApp (tautan dari Cakra)"
-    return "cara yang tidak dicatat"
+    return ""
