@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from cakra.tabs.status import SERVICE_KEYS
 from cakra.workflow.case import Case
 from cakra.workflow.operator_edits import OPERATOR_FIELDS
-from tests.helpers_time import plain
+from tests.helpers_time import plain, with_privacy
 from tests.site import T0, Site, response
 from tests.smtp_fixtures import SmtpServer, smtp_email_table
 
@@ -283,3 +283,12 @@ def test_a_row_remembered_with_fewer_service_columns_is_rewritten_not_a_crash(si
         == "Dari 2. Operator oleh Op. Rahmat: Disposisi / Catatan: Teruskan"
     )
     assert len(json.loads(ledger.shown([ticket])[ticket])) == len(SERVICE_KEYS)
+
+
+def test_a_confidential_reports_notes_stay_off_the_sheet_everyone_opens(site: Site) -> None:
+    site.submit(with_privacy(response(0), "Rahasia"))
+    site.poll(minutes(1))
+    site.edit(TICKET, Tahap="3. Kasubbid", Petugas="Op. Rahmat", Disposisi="Isi laporan: saksi bernama Budi")
+    site.poll(minutes(2))
+    # Notes retell the content: the sheet shows where from and by whom only.
+    assert site.row(TICKET)["Catatan Tahap Sebelumnya"] == "Dari 2. Operator oleh Op. Rahmat"
