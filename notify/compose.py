@@ -34,6 +34,7 @@ SECTION_TITLES = {
     "overdue": "Terlambat di tahap Anda",
     "escalated": "Terlambat di bawah Anda, untuk diketahui",
     "reminder": "Pengingat: kasus Anda mendekati batas waktu",
+    "returned": "Dikembalikan ke tahap Anda",
     "entered": "Kasus yang masuk ke tahap Anda",
     "new": "Laporan baru",
 }
@@ -44,6 +45,8 @@ SECTION_ACTIONS = {
     "escalated": "Kasus ini terlambat di tahap peran di bawah Anda dan tetap ditangani di sana. Anda dapat "
     "menanyakan hambatannya kepada petugas tersebut atau memberi arahan sesuai kewenangan Anda.",
     "reminder": "Batas waktunya segera tiba: tangani sebelum terlambat.",
+    "returned": "Kasus ini dikirim kembali ke tahap Anda: baca alasannya di bawah, perbaiki, lalu pilih tahap "
+    'berikutnya di kolom "Tahap".',
     "entered": "Waktu tahap Anda berjalan sejak kasus masuk: periksa lalu pilih tahap berikutnya di kolom "
     '"Tahap".',
     "new": 'Laporan baru dari warga: periksa lalu pilih tahap berikutnya di kolom "Tahap".',
@@ -52,6 +55,7 @@ SUBJECT_LABELS = {
     "overdue": "terlambat di tahap Anda",
     "escalated": "terlambat di bawah Anda",
     "reminder": "mendekati batas waktu",
+    "returned": "dikembalikan ke tahap Anda",
     "entered": "masuk tahap Anda",
     "new": "laporan baru",
 }

@@ -23,7 +23,7 @@ from typing import NamedTuple
 from cakra.notify.plan import RoleNotice
 from cakra.workflow.case import Case
 
-IMMEDIATE = frozenset({"new", "entered", "reminder", "overdue"})
+IMMEDIATE = frozenset({"new", "returned", "entered", "reminder", "overdue"})
 BUNDLED = frozenset({"escalated"})
 
 _SCHEMA = """

@@ -1,7 +1,7 @@
 """Who is told what this cycle: one message per role listing its cases, never one per case.
 
 - a new case goes to the role of the SOP's first step (the operator);
-- a case entering a step goes to that step's role;
+- a case entering a step goes to that step's role (in its own section when it was sent back);
 - reminders and escalations (``workflow.alerts``): a reminder to the step's role before the deadline; at
   the deadline the role and its superior; then each further superior up to the head of the agency; then
   repeats while the step stays undone — each claimed in the ledger once per case, step entry, level and
@@ -19,11 +19,13 @@ from datetime import datetime
 from cakra.workflow.alerts import AlertPolicy, due_alerts
 from cakra.workflow.calendar import BusinessCalendar
 from cakra.workflow.case import Case
+from cakra.workflow.handover import was_returned
 from cakra.workflow.sop import Sop
 from cakra.workflow.storage import CaseStore
 
-# The order a message lists them in: what is late first, then what is due soon, then what is new.
-SECTIONS = ("overdue", "escalated", "reminder", "entered", "new")
+# The order a message lists them in: what is late first, then what is due soon, then what is new. A case
+# sent back to the role (workflow/handover.py) comes before the ones that simply entered its step.
+SECTIONS = ("overdue", "escalated", "reminder", "returned", "entered", "new")
 
 
 @dataclass
@@ -78,7 +80,8 @@ def plan_notices(
     for case in entered:
         if case.step in sop.steps:
             stamp = case.step_entered_at.isoformat()
-            notice(sop.steps[case.step].role, "entered", case, f"entered:{case.ticket}:{case.step}:{stamp}")
+            section = "returned" if was_returned(case) else "entered"
+            notice(sop.steps[case.step].role, section, case, f"entered:{case.ticket}:{case.step}:{stamp}")
     for case in open_cases:
         for alert in due_alerts(case, sop, calendar, policy, now):
             notice(alert.role, alert.section, case, alert.key, alert.note)

@@ -17,6 +17,7 @@ WIDE = {
     "verification": 220,
     "follow_up": 220,
     "location": 200,
+    "handover": 260,
 }
 PIXELS_PER_CHARACTER = 7  # a spreadsheet's default font: about 7 px per character
 

@@ -89,6 +89,12 @@ class Case:
     unit_operator: dict[str, str] = field(default_factory=dict)
     # The service's answer shown on the unit screen only (a refusal of the unit's edit); "" = ``message``.
     unit_message: str = ""
+    # What operators wrote in the note columns while the case is in its current step (workflow/handover.py):
+    # each {label, text, actor, at (ISO)}; emptied when the case moves.
+    step_notes: list[dict] = field(default_factory=list)
+    # What the step last left produced, for the next role: {from_step, from_title, outputs, notes, actor,
+    # at (ISO), returned, reason}; None before the case first moves.
+    handover: dict | None = None
 
     @property
     def is_open(self) -> bool:

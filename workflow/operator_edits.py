@@ -16,6 +16,7 @@ from cakra.workflow.case import Case
 from cakra.workflow.context import StepContext
 from cakra.workflow.disposition import OperatorRules
 from cakra.workflow.engine import check_move, move, resolve_choice
+from cakra.workflow.handover import NOTE_KEYS, informed_line, take_notes
 from cakra.workflow.pause import is_waiting_choice, pause, resume
 from cakra.workflow.privacy import merge_flags, parse_flags, show_flags
 from cakra.workflow.sop import Sop
@@ -124,6 +125,8 @@ def _apply_row(
     actor = seen["petugas"]
     notes = [f"{OPERATOR_FIELDS[k]}: {changed[k]}" for k in _NOTE_KEYS if k in changed and changed[k]]
     acting = ctx.by(actor, "; ".join(notes))
+    # Notes typed with a move belong to the step being left: kept before the move hands them over.
+    take_notes(case, [(OPERATOR_FIELDS[k], changed[k]) for k in NOTE_KEYS if k in changed], actor, ctx.now)
     refusal = rules(case, seen, changed, acting) if rules is not None else None
     if refusal:
         case.message = REFUSED + refusal
@@ -141,7 +144,9 @@ def _apply_row(
         if case.is_paused != was_paused:
             kinds.append("paused" if case.is_paused else "resumed")
     elif notes or "petugas" in changed:
-        ctx.store.record(case.ticket, ctx.now, NOTE, actor=actor, note=acting.note)
+        informed = informed_line([changed.get("follow_up", "")])  # "Diinformasikan via WhatsApp"
+        note = "; ".join(part for part in (acting.note, informed) if part)
+        ctx.store.record(case.ticket, ctx.now, NOTE, actor=actor, note=note)
     if refusals:
         case.message = REFUSED + " ".join(refusals)
         kinds.append("refused")

@@ -34,7 +34,18 @@ _TOP_KEYS = {
     "calendar",
     "units",
 }
-_STEP_KEYS = {"id", "title", "description", "role", "limit", "evidence", "outputs", "next", "assigns_unit"}
+_STEP_KEYS = {
+    "id",
+    "title",
+    "description",
+    "role",
+    "limit",
+    "evidence",
+    "outputs",
+    "next",
+    "assigns_unit",
+    "informs_reporter",
+}
 _ROLE_KEYS = {"title", "superior", "sees_identity", "external", "per_unit"}
 _EVIDENCE_KEYS = {"title", "field"}
 _ENDING_KEYS = {"id", "title"}
@@ -73,6 +84,8 @@ class Step:
     outputs: tuple[str, ...] = ()
     next: tuple[str, ...] = ()
     assigns_unit: bool = False  # the dispatcher picks the case's unit here ("Unit Tujuan")
+    # The step where the operator informs the reporter (reply text, WhatsApp link: workflow/reach.py).
+    informs_reporter: bool = False
 
 
 @dataclass(frozen=True)
@@ -192,6 +205,7 @@ def load_sop(path: Path) -> Sop:
             outputs=tuple(table.get("outputs", ())),
             next=tuple(table.get("next", ())),
             assigns_unit=bool(table.get("assigns_unit", False)),
+            informs_reporter=bool(table.get("informs_reporter", False)),
         )
     endings: dict[str, Ending] = {}
     for index, table in enumerate(data.get("endings", []), start=1):
