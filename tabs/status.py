@@ -40,6 +40,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("location", "Lokasi"),
     Column("summary", "Ringkasan"),
     Column("kelengkapan", "Kelengkapan"),
+    Column("channel", "Saluran"),
+    Column("reference", "No. Referensi"),
     Column("name", "Nama Pelapor"),
     Column("nik", "NIK (disamarkan)"),
     Column("phone", "No. HP"),
@@ -103,6 +105,8 @@ def service_values(case: Case, sop: Sop, now: datetime, tz: ZoneInfo, summary_ch
         "location": report.location,
         "summary": description,
         "kelengkapan": report.kelengkapan,
+        "channel": report.channel,
+        "reference": report.reference,
         "name": report.name if identity else ANONYMOUS,
         "nik": mask_nik(report.nik) if identity else "",
         "phone": report.phone if identity else "",
@@ -184,12 +188,15 @@ class StatusSheet:
         positions = [self.positions[key] for key in SERVICE_KEYS]
         for ticket, text in shown.items():
             index = self.rows.get(ticket)
-            if index is None:
+            values = json.loads(text)
+            if index is None or len(values) != len(positions):
+                # Written by a version with other service columns: the row's cells count as unknown, so
+                # the ones that differ are written (and remembered in this version's shape).
                 continue
             row = self.tab.rows[index]
             if len(row) <= max(positions):
                 row.extend([None] * (max(positions) + 1 - len(row)))
-            for position, value in zip(positions, json.loads(text), strict=True):
+            for position, value in zip(positions, values, strict=True):
                 row[position] = value
 
     def operator_values(self, ticket: str) -> dict[str, str] | None:
