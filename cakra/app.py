@@ -107,7 +107,9 @@ def make_sheets(config: Config, sop: Sop | None = None) -> SheetBackend:
     from cakra.tabs.local_format import OperatorScreen
 
     screen = (
-        OperatorScreen(sheets.status_tab, sheets.history_tab, sheets.dashboard_tab, sop.choices())
+        OperatorScreen(
+            sheets.status_tab, sheets.history_tab, sheets.dashboard_tab, sop.choices(), sheets.manual_tab
+        )
         if sop is not None
         else None
     )

@@ -51,7 +51,7 @@ SERVICE_HEADERS = (TICKET_HEADER, MESSAGE_HEADER)
 # The Input Manual tab's columns are the service's own headers: the form's aliases find each field, with
 # the date of receipt as the timestamp. The agency's [columns] are about its form, so they are not used.
 MANUAL_COLUMNS = ColumnAliases(extra={"timestamp": (DATE_HEADER,)})
-WAITING_RULE = 'Baris menjadi kasus setelah kolom "Uraian" diisi'
+CHANNEL_PROMPT = "Pilih saluran laporan ini diterima"
 
 
 def manual_headers(sop: Sop) -> list[str]:
