@@ -192,7 +192,8 @@ def failure_reason(exc: BaseException) -> str:
 def unreadable_report(key: str, row: int, fingerprint: str, reason: str) -> Report:
     """A stand-in for a response that could not be read: its place, and the reason as a problem (its
     case is flagged; the answers stay in the response row, and an edit of it is read again)."""
-    problem = f"Tanggapan tidak bisa diproses otomatis ({reason}); periksa baris {row} di tab tanggapan"
+    where = "tab Input Manual" if key.startswith(MANUAL_KEY_PREFIX) else "tab tanggapan"
+    problem = f"Tanggapan tidak bisa diproses otomatis ({reason}); periksa baris {row} di {where}"
     return Report(key, row, fingerprint, None, problems=[problem])  # type: ignore[arg-type]
 
 
@@ -217,7 +218,7 @@ def _report(
     else:
         implausible = timestamp_problem(received, earliest, now)
         if implausible:
-            problems.append(implausible)
+            problems.append(implausible.replace("Cap waktu", door.timestamp_label, 1))
             received = None  # the clock starts when Cakra first sees the response (engine.open_case)
     texts: dict[str, str] = {}
     for name, (label, limit) in TEXT_FIELDS.items():

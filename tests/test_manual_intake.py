@@ -7,7 +7,7 @@ the tab sorted; the service runs cycles at injected times.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -202,3 +202,18 @@ def test_no_manual_tab_when_it_is_turned_off(site: Site) -> None:
         assert MANUAL_TAB not in book.sheetnames
     finally:
         book.close()
+
+
+def test_a_bad_manual_row_is_flagged_on_its_case_and_the_others_go_on(site: Site) -> None:
+    typed_as_date = {**LAPOR, "Tanggal Diterima": datetime(2026, 11, 23, 7, 50)}  # a real date cell
+    type_rows(
+        site,
+        {**LETTER, "Tanggal Diterima": "31/12/9999 23:59", "NIK": "140401²²01900037"},
+        typed_as_date,
+    )
+    assert site.poll(T0 + timedelta(minutes=5)).new == 2
+    bad = str(site.row(ticket(1))["Pesan Sistem"])
+    assert bad.startswith("Perlu dicek:") and "NIK" in bad and "Tanggal Diterima" in bad
+    assert site.row(ticket(2))["Diterima"] == "23/11/2026 07:50"
+    type_rows(site, {**LETTER, "Uraian": "Surat ketiga."})
+    assert site.poll(T0 + timedelta(minutes=10)).new == 1  # and later cycles still take rows
