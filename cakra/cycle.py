@@ -256,7 +256,7 @@ def _poll(
         settle(ledger, responses, opened["form"], now)
         settle(ledger, manual, opened["manual"], now, source="manual")
         fresh = {*opened["manual"].values(), *(ticket for ticket, _ in manual.edits)}
-        manual_cells = manual_writes(manual_sheet, ledger, fresh, candidates)
+        manual_cells = manual_writes(manual_sheet, ledger, fresh, cases)
         result.new, result.adopted = len(new), len(adopted)
         edits = apply_operator_edits(cases, status.operator_values, ctx, guard)
         for case in edits.touched:

@@ -10,7 +10,7 @@ each takes the next number of the one ticket sequence (``workflow/engine.py allo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -58,14 +58,19 @@ def sort_manual(
 
 
 def manual_writes(
-    sheet: ManualSheet | None,
-    ledger: Ledger,
-    fresh: set[str],
-    load: Callable[[set[str]], Mapping[str, Case]],
+    sheet: ManualSheet | None, ledger: Ledger, fresh: set[str], cases: Iterable[Case]
 ) -> list[CellWrite]:
     """The cells that show each manual row's case (after ``settle`` in the cycle's transaction, so the
-    rows are where this cycle read them); ``fresh``: tickets opened or edited this cycle."""
+    rows are where this cycle read them); ``fresh``: tickets opened or edited this cycle; ``cases``: the
+    cycle's cases (any other a row needs is read from the ledger, not added to them)."""
     if sheet is None:
         return []
     rows = {row: ticket for ticket, _, _, row, gone in ledger.identities(source=SOURCE) if not gone}
+    known = {case.ticket: case for case in cases}
+
+    def load(tickets: set[str]) -> dict[str, Case]:
+        found = {ticket: known[ticket] for ticket in tickets if ticket in known}
+        found.update((c.ticket, c) for c in ledger.cases_named(tickets - set(found), []))
+        return found
+
     return sheet.writes(rows, fresh, load)

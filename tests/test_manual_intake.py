@@ -16,6 +16,7 @@ from openpyxl.workbook.workbook import Workbook
 from cakra.common.text import normalise_header
 from cakra.cycle import ensure_tabs
 from cakra.tabs.manual import INPUT_HEADERS, SERVICE_HEADERS
+from cakra.tabs.view import forget_view
 from cakra.workflow.channels import MANUAL_CHANNELS
 from tests.site import T0, Site, response
 
@@ -217,3 +218,14 @@ def test_a_bad_manual_row_is_flagged_on_its_case_and_the_others_go_on(site: Site
     assert site.row(ticket(2))["Diterima"] == "23/11/2026 07:50"
     type_rows(site, {**LETTER, "Uraian": "Surat ketiga."})
     assert site.poll(T0 + timedelta(minutes=10)).new == 1  # and later cycles still take rows
+
+
+def test_the_form_and_the_manual_tab_never_take_each_others_cases_for_gone(site: Site) -> None:
+    site.submit(response(0), response(1, nik="1404015501900003", name="Budi"))
+    type_rows(site, LETTER, LAPOR)
+    site.poll(T0 + timedelta(minutes=5))
+    forget_view(site.app.ledger)  # the next cycle reads the form's tab whole: every response is matched
+    result = site.poll(T0 + timedelta(minutes=10))
+    assert (result.new, result.edited) == (0, 0)
+    notes = [entry.note for entry in site.app.ledger.history()]
+    assert not [note for note in notes if "tidak ada lagi" in note]
