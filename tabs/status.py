@@ -40,8 +40,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("location", "Lokasi"),
     Column("summary", "Ringkasan"),
     Column("kelengkapan", "Kelengkapan"),
-    Column("channel", "Saluran"),
-    Column("reference", "No. Referensi"),
     Column("name", "Nama Pelapor"),
     Column("nik", "NIK (disamarkan)"),
     Column("phone", "No. HP"),
@@ -51,6 +49,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("late", "Terlambat"),
     *(Column(key, label, operator=True) for key, label in OPERATOR_FIELDS.items()),
     Column("message", "Pesan Sistem"),
+    # Where the case came in (workflow/channels.py): last, where an existing tab gains them too, so the
+    # operator columns keep their places.
+    Column("channel", "Saluran"),
+    Column("reference", "No. Referensi"),
 )
 OPERATOR_KEYS = tuple(c.key for c in COLUMNS if c.operator)
 SERVICE_KEYS = tuple(c.key for c in COLUMNS if not c.operator)
