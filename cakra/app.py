@@ -101,7 +101,8 @@ def make_sheets(config: Config, sop: Sop | None = None) -> SheetBackend:
         return GoogleSheets.connect(
             credentials,
             sheets.spreadsheet_id,
-            sheets.response_tabs,
+            # The Input Manual tab lives beside the form's answers, in the main spreadsheet.
+            (*sheets.response_tabs, *([sheets.manual_tab] if sheets.manual_tab else [])),
             status_spreadsheet_id=sheets.status_spreadsheet_id,
             api_endpoint=sheets.api_endpoint,
         )
@@ -115,6 +116,7 @@ def make_sheets(config: Config, sop: Sop | None = None) -> SheetBackend:
             sheets.dashboard_tab,
             sop.choices(),
             [unit.title for unit in sop.units.values()],
+            manual_tab=sheets.manual_tab,
         )
         if sop is not None
         else None

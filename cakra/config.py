@@ -52,6 +52,7 @@ DEFAULTS: dict[str, Any] = {
         "status_tab": "Status Kasus",
         "history_tab": "Riwayat",
         "dashboard_tab": "Ringkasan",
+        "manual_tab": "Input Manual",
         "spreadsheet_id": "",
         "status_spreadsheet_id": "",
         "credentials": "",

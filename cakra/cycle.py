@@ -25,21 +25,24 @@ from cakra.common.errors import SheetBusy
 from cakra.intake import settle, sort_responses
 from cakra.ledger.lock import cycle_lock
 from cakra.ledger.store import Ledger
+from cakra.manual_intake import manual_writes, sort_manual
 from cakra.notify.citizen import enqueue_citizen_messages
 from cakra.notify.compose import enqueue_notices
 from cakra.notify.outbox import OutboxRow
 from cakra.notify.pacing import pace
 from cakra.notify.plan import RoleNotice, plan_notices
 from cakra.row_guard import guard_for, take_edited_response, take_new_response
-from cakra.sheets.base import CellWrite
+from cakra.sheets.base import Block, CellWrite
 from cakra.tabs.dashboard import TITLE as DASHBOARD_TITLE
 from cakra.tabs.dashboard import dashboard_grid, dashboard_writes
 from cakra.tabs.history import HISTORY_HEADERS, check_blocks, history_writes, wiped
 from cakra.tabs.links import case_links
+from cakra.tabs.manual import manual_headers
 from cakra.tabs.status import HEADERS, StatusSheet, service_values, shown_text
 from cakra.tabs.view import CycleView, commit_view, forget_view, read_view
 from cakra.workflow.adoption import Adoption, adopt_case
 from cakra.workflow.case import Case
+from cakra.workflow.channels import is_manual
 from cakra.workflow.context import StepContext
 from cakra.workflow.disposition import operator_rules
 from cakra.workflow.operator_edits import apply_operator_edits
@@ -102,6 +105,8 @@ def ensure_tabs(app: App) -> list[str]:
     wanted = {sheets.status_tab: HEADERS, sheets.history_tab: HISTORY_HEADERS}
     if sheets.dashboard_tab:
         wanted[sheets.dashboard_tab] = [DASHBOARD_TITLE]
+    if sheets.manual_tab:
+        wanted[sheets.manual_tab] = manual_headers(app.sop)
     existing = set(app.sheets.tab_names())
     return [
         name
@@ -167,9 +172,11 @@ def _poll(
     # Only the local workbook can be saved over by an older copy; on Google a block past a shrunk grid
     # would be an error, and rows deleted there by hand are the operator's choice.
     riwayat = check_blocks(ledger, config.sheets.verify_rows) if config.sheets.backend == "local" else []
-    view, (cases, signatures) = read_view(
-        app.sheets, ledger, app.layout, load, {history_tab: riwayat} if riwayat else None
-    )
+    extra: dict[str, list[Block] | None] = {history_tab: riwayat} if riwayat else {}
+    manual_tab = config.sheets.manual_tab
+    if manual_tab:
+        extra[manual_tab] = None  # small, read whole every cycle (cakra/manual_intake.py)
+    view, (cases, signatures) = read_view(app.sheets, ledger, app.layout, load, extra or None)
     if view is None:
         log.info("susunan kolom lembar berubah; siklus berikutnya membaca semua tab")
         return _deliver(app, now, result, on_before_send)
@@ -203,12 +210,21 @@ def _poll(
         # A response read while a question was lost is read again once the question is back.
         reread={c.ticket for c in cases if view.questions.regained(c.report.lost_questions)},
     )
+    manual_sheet, manual = sort_manual(
+        view.extra.get(manual_tab) if manual_tab else None,
+        ledger,
+        sop,
+        load=candidates,
+        tz=app.sheets.timezone,
+        now=now,
+        earliest=datetime(config.intake.earliest_year, 1, 1, tzinfo=config.tz),
+    )
     window = config.intake.duplicate_window
     ctx = StepContext(sop, app.calendar, ledger, now)
     guard = guard_for(ledger)  # one row that fails is flagged on its case; the others go on
     with ledger.transaction():
         by_ticket = {case.ticket: case for case in cases}
-        for ticket, report in responses.edits:
+        for ticket, report in [*responses.edits, *manual.edits]:
             existing = by_ticket[ticket]
             report.response_key = existing.report.response_key  # the response keeps its identity
             resumed = take_edited_response(guard, existing, report, ctx, config.tz, ledger.save_case)
@@ -217,7 +233,9 @@ def _poll(
             result.edited += resumed is not None
         new: list[Case] = []
         adopted: list[Case] = []
-        for done, report in enumerate(responses.new, 1):
+        # The form's new responses first: they take the numbers their rows prefer (engine.allocate_seq).
+        arrivals = [*responses.new, *manual.new]
+        for done, report in enumerate(arrivals, 1):
             if adoption is not None and adoption.takes(report):
                 # History, not work: no duplicate check, no acknowledgement, no notice.
                 case = adopt_case(report, ctx, adoption)
@@ -230,9 +248,17 @@ def _poll(
             cases.append(case)
             unsettled.add(case.ticket)
             if progress is not None:
-                progress(done, len(responses.new))
-        opened = {case.report.response_row: case.ticket for case in (*new, *adopted)}
-        settle(ledger, responses, opened, now)
+                progress(done, len(arrivals))
+        opened = {
+            source: {
+                c.report.response_row: c.ticket for c in (*new, *adopted) if is_manual(c.report) == by_hand
+            }
+            for source, by_hand in (("form", False), ("manual", True))
+        }
+        settle(ledger, responses, opened["form"], now)
+        settle(ledger, manual, opened["manual"], now, source="manual")
+        fresh = {*opened["manual"].values(), *(ticket for ticket, _ in manual.edits)}
+        manual_cells = manual_writes(manual_sheet, ledger, fresh, cases)
         result.new, result.adopted = len(new), len(adopted)
         edits = apply_operator_edits(cases, status.operator_values, ctx, guard, operator_rules(None))
         # Units' own screens: read, their edits applied to their own cases only (cakra/unit_screens.py).
@@ -274,7 +300,7 @@ def _poll(
     watched = open_before | unsettled
     on_sheet = cases if view.full else [c for c in cases if c.ticket in watched or c.ticket in checked]
     result.cells_written = _write(
-        app, now, view, status, on_sheet, cases, history, watched, checked, unit_work.main
+        app, now, view, status, on_sheet, cases, history, watched, checked, [*unit_work.main, *manual_cells]
     )
     result.cells_written += unit_screens.write(app, unit_work)
     return _deliver(app, now, result, on_before_send)
@@ -312,7 +338,8 @@ def _write(
     checked: set[str],
     extra: list[CellWrite] | None = None,
 ) -> int:
-    """The cycle's ONE write (status rows of ``on_sheet``, new history, the dashboard); then remember
+    """The cycle's ONE write (status rows of ``on_sheet``, ``extra`` cells, new history, the dashboard);
+    then remember
     what the service columns of the rows in ``watched`` and of every row written now show.
 
     A full read leaves the other rows' memory as it was: they needed no write, so they show what the
@@ -334,7 +361,9 @@ def _write(
         # be checked keep what they really show).
         status.assume(ledger.shown(c.ticket for c in on_sheet if c.ticket not in checked))
     writes: list[CellWrite] = status.writes(on_sheet, wanted, changed=remembered)
-    writes += extra or []  # operator cells the service sets on purpose (cakra/unit_screens.py)
+    # Operator cells the service sets on purpose (cakra/unit_screens.py) and the Input Manual tab's
+    # ticket and message cells (cakra/manual_intake.py).
+    writes += extra or []
     writes += history_writes(config.sheets.history_tab, history, sop, config.tz)
     if view.dashboard is not None:
         visited = month_visits(app, cases, now)

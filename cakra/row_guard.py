@@ -25,6 +25,7 @@ from cakra.common.pii import redact
 from cakra.ingest.responses import failure_reason, unreadable_report
 from cakra.ledger.store import Ledger
 from cakra.workflow.case import Case, Report
+from cakra.workflow.channels import is_manual
 from cakra.workflow.context import StepContext
 from cakra.workflow.engine import open_case, update_case
 from cakra.workflow.operator_edits import RowFailure, RowGuard
@@ -99,9 +100,10 @@ def take_edited_response(
     if failure.reason is None:
         return resumed
     case.report.fingerprint = report.fingerprint
+    where = "tab Input Manual" if is_manual(report) else "tab tanggapan"
     case.message = (
         f"Perlu dicek: perubahan tanggapan (baris {report.response_row}) tidak bisa diproses "
-        f"({failure.reason}); lihat baris itu di tab tanggapan."
+        f"({failure.reason}); lihat baris itu di {where}."
     )
     ctx.store.record(case.ticket, ctx.now, NOTE, note=case.message)
     save(case)

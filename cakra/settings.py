@@ -122,6 +122,7 @@ class SheetsSettings:
     status_tab: str
     history_tab: str
     dashboard_tab: str  # "" = no dashboard
+    manual_tab: str  # "" = no Input Manual tab (cakra/manual_intake.py)
     spreadsheet_id: str
     status_spreadsheet_id: str  # "" = the same spreadsheet
     credentials: Path | None  # None = Application Default Credentials
@@ -140,6 +141,18 @@ class SheetsSettings:
         if backend == "google" and not t["spreadsheet_id"]:
             raise ConfigError(
                 "[sheets] backend = 'google' needs spreadsheet_id (the form's response spreadsheet)"
+            )
+        manual = t["manual_tab"]
+        others = (
+            *response_tab_names(t["responses_tab"]),
+            t["status_tab"],
+            t["history_tab"],
+            t["dashboard_tab"],
+        )
+        if manual and manual in others:
+            raise ConfigError(
+                f"[sheets] manual_tab = {manual!r} is already another tab of the service; give the Input "
+                'Manual tab its own name (or "" for none)'
             )
         return cls(
             **{

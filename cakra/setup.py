@@ -17,14 +17,17 @@ def initialise(app: App) -> Iterator[str]:
         yield f"tab {name!r} created"
     if isinstance(app.sheets, LocalWorkbook):  # the same screen on the workbook (tabs/local_format.py)
         sheets = app.config.sheets
-        for name in app.sheets.lay_out([sheets.status_tab, sheets.history_tab, sheets.dashboard_tab]):
+        tabs = [sheets.status_tab, sheets.history_tab, sheets.dashboard_tab, sheets.manual_tab]
+        for name in app.sheets.lay_out([tab for tab in tabs if tab]):
             yield f"tab {name!r} laid out (widths, frozen header, filter; on the status tab also the dropdown, late colour, dates and protection)"
     if app.config.sheets.backend == "google":  # dropdowns, protection and formatting
         from cakra.sheets.google import GoogleSheets
-        from cakra.tabs.google_format import prepare_status_tab
+        from cakra.tabs.google_format import prepare_manual_tab, prepare_status_tab
 
         if isinstance(app.sheets, GoogleSheets):
             yield from prepare_status_tab(app.sheets, app.config.sheets.status_tab, app.sop)
+            if app.config.sheets.manual_tab:
+                yield from prepare_manual_tab(app.sheets, app.config.sheets.manual_tab)
     yield from _unit_screens(app)
     if not created:
         yield "all tabs already exist; nothing to create"

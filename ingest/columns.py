@@ -35,10 +35,26 @@ DEFAULT_ALIASES: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "kecamatan": ("Kecamatan",),
         "desa": ("Desa", "Desa/Kelurahan", "Kelurahan", "Desa / Kelurahan"),
         "description": ("Uraian", "Uraian Kejadian", "Isi Laporan", "Keterangan", "Deskripsi", "Description"),
-        "event_photo": ("Foto Kejadian", "Upload Foto Kejadian", "Foto kejadian"),
-        "ktp_photo": ("Foto KTP", "Upload Foto KTP", "Foto KTP Pelapor"),
+        "event_photo": (
+            "Foto Kejadian",
+            "Upload Foto Kejadian",
+            "Foto kejadian",
+            "Lampiran (tautan)",
+            "Lampiran",
+        ),
+        "ktp_photo": ("Foto KTP", "Upload Foto KTP", "Foto KTP Pelapor", "Foto KTP (tautan)"),
         # "Rahasia" / "Anonim" chosen by the citizen (workflow/privacy.py reads the answer).
         "privacy": ("Kerahasiaan", "Kerahasiaan Laporan", "Jenis Pelaporan", "Rahasia / Anonim"),
+        # How the report reached the agency and its reference there (the Input Manual tab has both; a
+        # form may ask them too). workflow/channels.py names the channels.
+        "channel": ("Saluran", "Saluran Pengaduan", "Sumber Laporan", "Media Pengaduan"),
+        "reference": (
+            "No. Referensi (LAPOR!)",
+            "No. Referensi",
+            "Nomor Referensi",
+            "No. Tracking LAPOR!",
+            "Nomor Tracking LAPOR!",
+        ),
     }
 )
 FIELDS: tuple[str, ...] = tuple(DEFAULT_ALIASES)

@@ -14,6 +14,7 @@ import json
 import logging
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,6 +35,7 @@ from cakra.ingest.identity import SeenRow
 from cakra.ingest.questions import FormQuestions, form_questions
 from cakra.sheets.base import Tab
 from cakra.workflow.case import Report
+from cakra.workflow.channels import FORM_CHANNEL, MANUAL_KEY_PREFIX, channel_of
 from cakra.workflow.privacy import parse_flags
 from cakra.workflow.sop import Sop
 
@@ -49,6 +51,8 @@ TEXT_FIELDS: dict[str, tuple[str, int]] = {
     "kecamatan": ("Kecamatan", 200),
     "desa": ("Desa", 200),
     "description": ("Uraian", 30_000),
+    "channel": ("Saluran", 100),
+    "reference": ("No. Referensi", 200),
 }
 # An invalid NIK or phone is kept as typed (the operator sees what is wrong), up to this many characters.
 ID_CHARS = 64
@@ -72,9 +76,10 @@ def _require_timestamp(tab: Tab, columns: ColumnAliases, questions: FormQuestion
     return questions
 
 
-def new_response_key() -> str:
-    """A new response's identity: opaque and permanent (never derived from its row, which moves)."""
-    return f"resp:{uuid.uuid4().hex}"
+def new_response_key(prefix: str = "resp:") -> str:
+    """A new response's identity: opaque and permanent (never derived from its row, which moves);
+    ``prefix`` says which door it came in by (``MANUAL_KEY_PREFIX`` for the Input Manual tab)."""
+    return f"{prefix}{uuid.uuid4().hex}"
 
 
 def _fingerprint(row: Sequence[object]) -> str:
@@ -110,6 +115,21 @@ def scan_rows(tab: Tab, timestamp_col: int, rows: Sequence[int] | None = None) -
     return seen
 
 
+@dataclass(frozen=True)
+class _Door:
+    """How the rows of one intake tab differ in reading (see ``read_reports``'s ``manual``)."""
+
+    key_prefix: str
+    timestamp_label: str
+    default_channel: str
+    channel_required: bool
+
+
+_FORM = _Door("resp:", "Cap waktu", FORM_CHANNEL, channel_required=False)
+# A manual row with no "Saluran" keeps an empty channel (flagged): guessing one would mislead conditions.
+_MANUAL = _Door(MANUAL_KEY_PREFIX, "Tanggal Diterima", "", channel_required=True)
+
+
 def read_reports(
     tab: Tab,
     columns: ColumnAliases,
@@ -120,9 +140,14 @@ def read_reports(
     now: datetime,
     questions: FormQuestions | None = None,
     earliest: datetime | None = None,
+    manual: bool = False,
 ) -> list[Report]:
     """``rows`` (from ``scan_rows``) as ``Report``s, in that order, each with a new response key (the
     cycle keeps a case's own key when the report turns out to be an edit of it).
+
+    ``manual``: ``tab`` is the Input Manual tab (cakra/manual_intake.py): keys start with
+    ``MANUAL_KEY_PREFIX``, the channel is the row's "Saluran" (flagged when empty) and the timestamp is
+    called "Tanggal Diterima" in flags. Otherwise the channel is ``FORM_CHANNEL`` unless the form asks it.
 
     Every row gives a Report, never an exception: what cannot be read is a problem on it (flagged on its
     case). ``questions``: the header read against the questions relied on (default: nothing relied on);
@@ -136,14 +161,17 @@ def read_reports(
     found = questions.found
     floor = earliest or datetime(EARLIEST_FORM_YEAR, 1, 1, tzinfo=tz)
     fields = (*TEXT_FIELDS, "nik", "phone", "event_photo", "ktp_photo", "timestamp", "privacy")
+    door = _MANUAL if manual else _FORM
     at = {name: found.get(name) for name in fields}
     evidence = [(item.field, item.title) for item in sop.intake_evidence()]
     reports: list[Report] = []
     for seen in rows:
-        index, key = seen.row - 1, new_response_key()
+        index, key = seen.row - 1, new_response_key(door.key_prefix)
         record = {name: None if column is None else tab.cell(index, column) for name, column in at.items()}
         try:
-            report = _report(record, key, seen.row, seen.fingerprint, tz, now, floor, evidence, questions)
+            report = _report(
+                record, key, seen.row, seen.fingerprint, tz, now, floor, evidence, questions, door
+            )
         except Exception as exc:  # one response must never stop the others
             # The known causes are handled where they arise (ingest/fields.py); this is the last line of
             # defence, and keeps the response a case (flagged) until the cause is fixed.
@@ -164,7 +192,8 @@ def failure_reason(exc: BaseException) -> str:
 def unreadable_report(key: str, row: int, fingerprint: str, reason: str) -> Report:
     """A stand-in for a response that could not be read: its place, and the reason as a problem (its
     case is flagged; the answers stay in the response row, and an edit of it is read again)."""
-    problem = f"Tanggapan tidak bisa diproses otomatis ({reason}); periksa baris {row} di tab tanggapan"
+    where = "tab Input Manual" if key.startswith(MANUAL_KEY_PREFIX) else "tab tanggapan"
+    problem = f"Tanggapan tidak bisa diproses otomatis ({reason}); periksa baris {row} di {where}"
     return Report(key, row, fingerprint, None, problems=[problem])  # type: ignore[arg-type]
 
 
@@ -178,17 +207,18 @@ def _report(
     earliest: datetime,
     evidence: list[tuple[str, str]],
     questions: FormQuestions,
+    door: _Door,
 ) -> Report:
     """One response row (``record``: field -> cell) as a Report, every unusable value a problem."""
     problems: list[str] = []
     received = parse_timestamp(record["timestamp"], tz)
     if received is None:
         shown = clean_text(record["timestamp"])[:40] or "kosong"
-        problems.append(f"Cap waktu tidak terbaca ({shown})")
+        problems.append(f"{door.timestamp_label} tidak terbaca ({shown})")
     else:
         implausible = timestamp_problem(received, earliest, now)
         if implausible:
-            problems.append(implausible)
+            problems.append(implausible.replace("Cap waktu", door.timestamp_label, 1))
             received = None  # the clock starts when Cakra first sees the response (engine.open_case)
     texts: dict[str, str] = {}
     for name, (label, limit) in TEXT_FIELDS.items():
@@ -209,6 +239,8 @@ def _report(
     if phone_problem:
         problems.append(phone_problem)
     problems += [questions.lost_problem(name) for name in questions.lost]
+    if door.channel_required and not texts["channel"]:
+        problems.append("Saluran belum diisi")
     attachments = {
         "event_photo": extract_links(record["event_photo"]),
         "ktp_photo": extract_links(record["ktp_photo"]),
@@ -232,4 +264,6 @@ def _report(
         problems=problems,
         privacy=parse_flags(record["privacy"]),
         lost_questions=dict(questions.lost),
+        channel=channel_of(texts["channel"], door.default_channel),
+        reference=texts["reference"],
     )

@@ -10,7 +10,8 @@
   only what can have changed;
 - ``response_of``: each case's response as last seen (content fingerprint, timestamp cell, row, and
   whether a full read missed it), which is how a response is recognised wherever its row moves
-  (``ingest/identity.py``);
+  (``ingest/identity.py``); ``manual_of`` the same for the cases typed into the Input Manual tab (its
+  rows and the form's are numbered apart, so neither is ever taken for the other);
 - the outbox table belongs to ``notify.outbox`` and shares this connection and its transactions.
 
 The file holds every full NIK and every message body, so it is private: created 0600 (with its ``-wal``
@@ -75,6 +76,14 @@ CREATE TABLE IF NOT EXISTS response_of (
 );
 CREATE INDEX IF NOT EXISTS response_of_fingerprint ON response_of (fingerprint);
 CREATE INDEX IF NOT EXISTS response_of_row ON response_of (row);
+CREATE TABLE IF NOT EXISTS manual_of (
+    ticket TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    stamp TEXT NOT NULL,
+    row INTEGER NOT NULL,
+    gone INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS manual_of_fingerprint ON manual_of (fingerprint);
 CREATE TABLE IF NOT EXISTS status_shown (ticket TEXT PRIMARY KEY, shown TEXT NOT NULL);
 """
 
@@ -324,12 +333,17 @@ class Ledger:
         )
 
     def identities(
-        self, fingerprints: Iterable[str] | None = None, rows: Iterable[int] | None = None
+        self,
+        fingerprints: Iterable[str] | None = None,
+        rows: Iterable[int] | None = None,
+        *,
+        source: str = "form",
     ) -> list[tuple[str, str, str, int, bool]]:
         """Each case's response as last seen: (ticket, fingerprint, stamp, row, gone) (the fields of
         ``cakra.ingest.identity.Identity``): every case's, or those with one of ``fingerprints`` or
-        last seen in one of ``rows`` (what a partial read's few rows can match)."""
-        query = "SELECT ticket, fingerprint, stamp, row, gone FROM response_of"
+        last seen in one of ``rows`` (what a partial read's few rows can match). ``source``: "form"
+        (the response tab) or "manual" (the Input Manual tab)."""
+        query = f"SELECT ticket, fingerprint, stamp, row, gone FROM {_IDENTITY_TABLES[source]}"  # noqa: S608
         if fingerprints is None and rows is None:
             found = self.conn.execute(query).fetchall()
         else:
@@ -342,10 +356,14 @@ class Ledger:
             )
         return [(ticket, fp, stamp, row, bool(gone)) for ticket, fp, stamp, row, gone in found]
 
-    def save_identities(self, identities: Iterable[tuple[str, str, str, int, bool]]) -> None:
-        """Remember (ticket, fingerprint, stamp, row, gone) of each case's response."""
+    def save_identities(
+        self, identities: Iterable[tuple[str, str, str, int, bool]], *, source: str = "form"
+    ) -> None:
+        """Remember (ticket, fingerprint, stamp, row, gone) of each case's response (``source``: as
+        ``identities``)."""
         self.conn.executemany(
-            "INSERT INTO response_of (ticket, fingerprint, stamp, row, gone) VALUES (?, ?, ?, ?, ?)"
+            f"INSERT INTO {_IDENTITY_TABLES[source]} (ticket, fingerprint, stamp, row, gone)"  # noqa: S608
+            " VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT(ticket) DO UPDATE SET fingerprint=excluded.fingerprint, stamp=excluded.stamp,"
             " row=excluded.row, gone=excluded.gone",
             [(t, fp, stamp, row, int(gone)) for t, fp, stamp, row, gone in identities],
@@ -413,6 +431,8 @@ def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value else None
 
 
+# Where each intake tab's responses are remembered (constants: table names are never user input).
+_IDENTITY_TABLES = {"form": "response_of", "manual": "manual_of"}
 _HISTORY_COLUMNS = "id, ticket, at, kind, from_step, to_step, actor, note, sheet_row, deadline"
 
 

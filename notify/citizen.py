@@ -64,7 +64,11 @@ def enqueue_citizen_messages(
 ) -> int:
     """Queue the acknowledgement of each opened case and the closing message of each closed one.
 
-    ``contact``: how the reporter reaches the agency (``[citizen] contact``), shown in each message."""
+    ``contact``: how the reporter reaches the agency (``[citizen] contact``), shown in each message.
+    An SOP with an internal intake (``Sop.internal_intake``: staff submit, no citizen reported) has no
+    reporter to write to: nothing is queued."""
+    if sop.internal_intake:
+        return 0
     count = 0
     # A report older than this when Cakra first sees it is history (Cakra installed on a form that
     # already had responses): thanking its reporter now, weeks later, would only confuse them.

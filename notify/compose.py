@@ -51,6 +51,13 @@ SECTION_ACTIONS = {
     '"Tahap".',
     "new": 'Laporan baru dari warga: periksa lalu pilih tahap berikutnya di kolom "Tahap".',
 }
+# The "new" section when the SOP's intake is the agency's own staff (``Sop.internal_intake``): a proposal,
+# not a citizen's report.
+INTERNAL_NEW = {
+    "title": "Usulan baru",
+    "action": 'Usulan baru dari staf: periksa lalu pilih tahap berikutnya di kolom "Tahap".',
+    "label": "usulan baru",
+}
 SUBJECT_LABELS = {
     "overdue": "terlambat di tahap Anda",
     "escalated": "terlambat di bawah Anda",
@@ -97,12 +104,13 @@ def role_sections(
         ]
         shown, lines = views[:full], views[full : full + listed]
         full, listed = full - len(shown), listed - len(lines)
+        words = {"title": SECTION_TITLES[key], "action": SECTION_ACTIONS[key], "label": SUBJECT_LABELS[key]}
+        if key == "new" and sop.internal_intake:
+            words = INTERNAL_NEW
         sections.append(
             {
                 "key": key,
-                "title": SECTION_TITLES[key],
-                "action": SECTION_ACTIONS[key],
-                "label": SUBJECT_LABELS[key],
+                **words,
                 "count": len(cases),
                 "cases": shown,
                 "lines": lines,

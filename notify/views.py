@@ -18,6 +18,7 @@ from typing import Any
 from cakra.common.pii import mask_nik, redact_value
 from cakra.notify.handover_view import handover_parts
 from cakra.workflow.case import Case
+from cakra.workflow.channels import FORM_CHANNEL
 from cakra.workflow.privacy import is_anonymous, is_confidential, may_see_content, may_see_identity
 from cakra.workflow.sop import Sop
 
@@ -54,6 +55,12 @@ def case_view(
         "location": report.location,
         "description": report.description if content else "",
         "kelengkapan": report.kelengkapan,
+        "channel": report.channel,
+        "reference": report.reference,
+        # Said in messages only when it is news: most cases come by the form.
+        "shows_channel": bool(report.channel) and (report.channel != FORM_CHANNEL or bool(report.reference)),
+        # Staff submitted it (a staff form): "Diajukan oleh", not "Pelapor".
+        "internal": sop.internal_intake,
         "problems": list(report.problems),
         "event_photos": list(report.event_photos) if content else [],
         "ktp_photos": list(report.ktp_photos) if sees_identity else [],

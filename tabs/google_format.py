@@ -13,8 +13,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from cakra.sheets.google import column_letter
+from cakra.tabs.manual import CHANNEL_HEADER, CHANNEL_PROMPT
 from cakra.tabs.screen import DROPDOWN_PROMPT, LATE_RGB, UNIT_PROMPT, late_formula, width_px
 from cakra.tabs.status import COLUMNS
+from cakra.workflow.channels import MANUAL_CHANNELS
 from cakra.workflow.sop import Sop
 
 if TYPE_CHECKING:
@@ -170,3 +172,30 @@ def prepare_status_tab(
     if requests:
         backend.batch_update(backend.spreadsheet_for(tab), "format the status tab", requests)
     yield from lines
+
+
+def prepare_manual_tab(backend: GoogleSheets, tab: str) -> Iterator[str]:
+    """The Input Manual tab on Google: the channel dropdown on "Saluran" (not strict: another channel is
+    accepted as typed) and a frozen header row. Setting them again changes nothing."""
+    manual = backend.read([tab])[tab]
+    col = manual.column(CHANNEL_HEADER) if manual is not None else None
+    if manual is None or col is None:
+        return
+    sheet_id = backend.sheet_properties(tab)["sheetId"]
+    rule = {
+        "condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": c} for c in MANUAL_CHANNELS]},
+        "inputMessage": CHANNEL_PROMPT,
+        "showCustomUi": True,
+        "strict": False,
+    }
+    requests = [
+        {"setDataValidation": {"range": _range(sheet_id, col), "rule": rule}},
+        {
+            "updateSheetProperties": {
+                "properties": {"sheetId": sheet_id, "gridProperties": {"frozenRowCount": 1}},
+                "fields": "gridProperties.frozenRowCount",
+            }
+        },
+    ]
+    backend.batch_update(backend.spreadsheet_for(tab), "format the Input Manual tab", requests)
+    yield f"dropdown on {CHANNEL_HEADER!r} of tab {tab!r} set to the intake channels"

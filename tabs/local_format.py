@@ -39,6 +39,7 @@ from cakra.sheets.base import CellValue
 from cakra.sheets.local import set_text
 from cakra.tabs.dashboard import percent_text
 from cakra.tabs.history import HISTORY_HEADERS
+from cakra.tabs.manual import CHANNEL_HEADER, CHANNEL_PROMPT
 from cakra.tabs.screen import (
     DROPDOWN_PROMPT,
     LATE_RGB,
@@ -50,6 +51,7 @@ from cakra.tabs.screen import (
     width_px,
 )
 from cakra.tabs.status import COLUMNS, column_header
+from cakra.workflow.channels import MANUAL_CHANNELS
 
 DATE_FORMAT = "dd/mm/yyyy hh:mm"  # shows what ``format_time`` writes
 DATE_TEXT = "%d/%m/%Y %H:%M"
@@ -82,9 +84,11 @@ class OperatorScreen:
         dashboard_tab: str,
         choices: Sequence[str],
         units: Sequence[str] = (),
+        manual_tab: str = "",
     ) -> None:
         """``units``: the titles the "Unit Tujuan" dropdown offers (none: no dropdown there)."""
         self.status_tab, self.history_tab, self.dashboard_tab = status_tab, history_tab, dashboard_tab
+        self.manual_tab = manual_tab
         self.choices = list(choices)
         self.units = list(units)
         status_dates = {column_header("received"), column_header("deadline")}
@@ -148,6 +152,9 @@ class OperatorScreen:
     # -- laying out ----------------------------------------------------------------------------------
     def lay_out(self, sheet: Worksheet) -> None:
         tab = sheet.title
+        if tab and tab == self.manual_tab:
+            self._lay_out_manual(sheet)
+            return
         if tab not in (self.status_tab, self.history_tab, self.dashboard_tab):
             return
         sheet.freeze_panes = "A2"
@@ -168,6 +175,44 @@ class OperatorScreen:
             self._protect(sheet, header)
         self._widest.pop(tab, None)
         self._new_rows.pop(tab, None)
+
+    def _lay_out_manual(self, sheet: Worksheet) -> None:
+        """The Input Manual tab: frozen header, filter, widths, and the channel dropdown on "Saluran" (a
+        warning, not a stop: a channel not in the list is accepted as typed). Nothing is protected: the
+        admin types here."""
+        sheet.freeze_panes = "A2"
+        header = [cell.value for cell in sheet[1]]
+        self._fit_widths(sheet, header)
+        sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(header), 1))}{max(sheet.max_row, 2)}"
+        validations = sheet.data_validations
+        validations.dataValidation = [dv for dv in validations.dataValidation if dv.prompt != CHANNEL_PROMPT]
+        col = next(
+            (
+                i
+                for i, title in enumerate(header, start=1)
+                if normalise_header(title) == normalise_header(CHANNEL_HEADER)
+            ),
+            None,
+        )
+        if col is None:
+            return
+        dropdown = DataValidation(
+            type="list",
+            formula1='"' + ",".join(MANUAL_CHANNELS) + '"',
+            allow_blank=True,
+            showDropDown=False,  # (sic) False shows the in-cell arrow
+            showErrorMessage=True,
+            errorStyle="warning",
+            errorTitle=CHANNEL_HEADER,
+            error="Saluran ini tidak ada di daftar; tetap diterima seperti diketik.",
+            showInputMessage=True,
+            promptTitle=CHANNEL_HEADER,
+            prompt=CHANNEL_PROMPT,
+        )
+        letter = get_column_letter(col)
+        dropdown.add(f"{letter}2:{letter}{LAST_ROW}")
+        validations.append(dropdown)
+        self._widest.pop(sheet.title, None)
 
     def _fit_widths(self, sheet: Worksheet, header: list[object]) -> None:
         """Each column as wide as its header and the longest text written into it, up to its limit

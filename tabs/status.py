@@ -55,6 +55,10 @@ COLUMNS: tuple[Column, ...] = (
     # in an ``informs_reporter`` step (workflow/reach.py). Last, where a sheet in use gains them too.
     Column("handover", "Catatan Tahap Sebelumnya"),
     Column("reach", "Hubungi Pelapor"),
+    # Where the case came in (workflow/channels.py): last, where an existing tab gains them too, so the
+    # operator columns keep their places.
+    Column("channel", "Saluran"),
+    Column("reference", "No. Referensi"),
 )
 OPERATOR_KEYS = tuple(c.key for c in COLUMNS if c.operator)
 SERVICE_KEYS = tuple(c.key for c in COLUMNS if not c.operator)
@@ -109,6 +113,8 @@ def service_values(case: Case, sop: Sop, now: datetime, tz: ZoneInfo, summary_ch
         "location": report.location,
         "summary": description,
         "kelengkapan": report.kelengkapan,
+        "channel": report.channel,
+        "reference": report.reference,
         "name": report.name if identity else ANONYMOUS,
         "nik": mask_nik(report.nik) if identity else "",
         "phone": report.phone if identity else "",
@@ -192,14 +198,14 @@ class StatusSheet:
         positions = [self.positions[key] for key in SERVICE_KEYS]
         for ticket, text in shown.items():
             index = self.rows.get(ticket)
-            if index is None:
+            values = json.loads(text)
+            if index is None or len(values) != len(positions):
+                # Written by a version with other service columns: the row's cells count as unknown, so
+                # the ones that differ are written (and remembered in this version's shape).
                 continue
             row = self.tab.rows[index]
             if len(row) <= max(positions):
                 row.extend([None] * (max(positions) + 1 - len(row)))
-            values = json.loads(text)
-            if len(values) != len(positions):
-                continue  # remembered before columns were added: the row is rewritten as if unread
             for position, value in zip(positions, values, strict=True):
                 row[position] = value
 

@@ -12,6 +12,10 @@ configuration, the SOP or a header changed. Every other cycle reads only:
   response edited by hand (its timestamp unchanged) or a service cell an operator typed over is set right
   when its turn comes, and no cycle ever has to read everything again to find them.
 
+Other tabs the cycle asks for (``read_view``'s ``extra``) ride in the same request: the local Riwayat
+check, and the Input Manual tab (``[sheets] manual_tab``), which is read whole every cycle: it is typed
+by hand, so small, and reading it whole makes every cycle a full read of it (cakra/manual_intake.py).
+
 So an edited response is taken one cycle after its new timestamp was seen. A header that differs from
 the one remembered (an operator moved a column, the form gained a question) makes that cycle do nothing
 but ask the next one for a full read.

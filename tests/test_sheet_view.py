@@ -75,6 +75,7 @@ def test_a_cycle_reads_headers_new_rows_operator_columns_and_its_turn_of_rows(
         "'Status Kasus'!N1:U",  # the operator columns, Tahap, Unit Tujuan .. Balasan untuk Pelapor
         "'Status Kasus'!2:3",
         "'Ringkasan'",
+        "'Input Manual'",  # the second intake, whole: small, and in the same request
     ]
     # Just before the write: where the tickets are now (issue 9: rows an operator moved meanwhile).
     assert parse_qs(check.query)["ranges"] == ["'Status Kasus'!1:1", "'Status Kasus'!A1:A"]

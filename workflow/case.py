@@ -34,6 +34,10 @@ class Report:
     # Form questions (field -> title) the service relied on that the tab lacked when this was read:
     # those answers are unknown, not empty (taken once the question is back, ingest/questions.py).
     lost_questions: dict[str, str] = field(default_factory=dict)
+    # How it reached the agency ("Formulir", or the Input Manual row's "Saluran": "Surat", "LAPOR!", ...;
+    # workflow/channels.py) and its external reference there (e.g. the LAPOR! tracking number).
+    channel: str = ""
+    reference: str = ""
 
     @property
     def kelengkapan(self) -> str:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, tzinfo
 from cakra.common.text import normalise_header
 from cakra.common.wording import format_time
 from cakra.workflow.case import Case, Report
+from cakra.workflow.channels import is_manual, new_case_message
 from cakra.workflow.context import StepContext
 from cakra.workflow.handover import hand_over
 from cakra.workflow.privacy import ANONYMOUS, merge_flags, show_flags
@@ -21,7 +22,12 @@ from cakra.workflow.storage import CREATED, EDITED_BY_REPORTER, FORM_DATA, MOVED
 
 
 def allocate_seq(report: Report, store: CaseStore) -> int:
-    """The ticket's sequence: the response's position in the form (stable across re-runs), never reused."""
+    """The ticket's sequence: a form response's position in the form (stable across re-runs), never
+    reused. An Input Manual row takes the next number after every case so far: its row says nothing
+    about the form's, so preferring it would take a number a later form response prefers (the cycle
+    opens the form's new responses before the manual rows, so neither steals from the other)."""
+    if is_manual(report):
+        return store.max_seq() + 1
     preferred = report.response_row - 1
     return preferred if not store.seq_taken(preferred) else store.max_seq() + 1
 
@@ -65,7 +71,7 @@ def open_case(
         notes.append("Kemungkinan duplikat laporan lain dari pelapor yang sama (lihat email Operator)")
     elif case.duplicate_of:
         notes.append(f"Kemungkinan duplikat dari {case.duplicate_of}")
-    case.message = "Perlu dicek: " + "; ".join(notes) if notes else "Laporan baru diterima."
+    case.message = "Perlu dicek: " + "; ".join(notes) if notes else new_case_message(sop)
     if case.privacy:
         notes.append(f"Kerahasiaan dari formulir: {show_flags(case.privacy)}")
     store.record(case.ticket, now, CREATED, to_step=step.id, note="; ".join(notes), deadline=case.deadline)
@@ -108,6 +114,8 @@ _EDITABLE = {
     "description": "Uraian",
     "event_photos": "Foto kejadian",
     "ktp_photos": "Foto KTP",
+    "channel": "Saluran",
+    "reference": "No. Referensi",
 }
 
 
@@ -122,7 +130,8 @@ def update_case(case: Case, report: Report, store: CaseStore, now: datetime, tz:
     ]
     # Google Forms stamps an edited response with the time of the edit; the case was still received
     # when the citizen first sent it (the "Diterima" column, and the start of the SLA clock).
-    edited_at = report.received_at or now
+    # An Input Manual row's date is when the complaint arrived, not when the admin corrected the row.
+    edited_at = now if is_manual(report) else report.received_at or now
     report.received_at = case.report.received_at
     edited = report.fingerprint != case.report.fingerprint
     case.report = report
@@ -142,7 +151,7 @@ def update_case(case: Case, report: Report, store: CaseStore, now: datetime, tz:
         still = f" Perlu dicek: {'; '.join(report.problems)}" if report.problems else ""
         case.message = f"{note}.{still}"
         return
-    note = "Pelapor mengubah tanggapan" + details
+    note = ("Baris Input Manual diubah" if is_manual(report) else "Pelapor mengubah tanggapan") + details
     store.record(case.ticket, now, EDITED_BY_REPORTER, note=note)
     case.message = f"{note} ({format_time(edited_at, tz)})."
 

@@ -46,7 +46,7 @@ _STEP_KEYS = {
     "assigns_unit",
     "informs_reporter",
 }
-_ROLE_KEYS = {"title", "superior", "sees_identity", "external", "per_unit"}
+_ROLE_KEYS = {"title", "superior", "sees_identity", "external", "per_unit", "internal"}
 _EVIDENCE_KEYS = {"title", "field"}
 _ENDING_KEYS = {"id", "title"}
 
@@ -64,6 +64,19 @@ class Role:
     sees_identity: bool = False
     external: bool = False
     per_unit: bool = False  # recipients are the case's unit's (workflow/units.py)
+    # A submitter role of the agency itself (a staff form): internal wording, no acknowledgement.
+    internal: bool = False
+
+
+@dataclass(frozen=True)
+class Field:
+    """A form/intake field an SOP declares beyond the built-in ones (shared SOP contract, issue 10)."""
+
+    id: str
+    title: str
+    headers: tuple[str, ...] = ()
+    kind: str = "text"
+    choices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -109,6 +122,14 @@ class Sop:
     evidence: dict[str, Evidence]
     calendar: dict[str, Any] = field(default_factory=dict)
     units: dict[str, Unit] = field(default_factory=dict)
+    fields: dict[str, Field] = field(default_factory=dict)
+
+    @property
+    def internal_intake(self) -> bool:
+        """True when the intake step's role is the agency's own staff, not an external reporter: cases
+        are proposals (internal wording, no acknowledgement or closing message to a reporter)."""
+        role = self.roles.get(self.steps[self.intake_step].role)
+        return role is not None and (role.internal or not role.external)
 
     def state_title(self, state: str) -> str:
         """Title of a step or an ending (what the "Tahap" column shows)."""
@@ -179,6 +200,7 @@ def load_sop(path: Path) -> Sop:
             bool(table.get("sees_identity", False)),
             bool(table.get("external", False)),
             bool(table.get("per_unit", False)),
+            bool(table.get("internal", False)),
         )
     for role in roles.values():
         if role.superior and role.superior not in roles:
