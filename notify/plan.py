@@ -1,7 +1,7 @@
 """Who is told what this cycle: one message per role listing its cases, never one per case.
 
-- a new case goes to the role of the SOP's first step (the operator);
-- a case entering a step goes to that step's role;
+- a new case goes to the roles of the step it opened in (the SOP's first step: the operator);
+- a case entering a step goes to every role of that step (a step may have several, the first accountable);
 - reminders and escalations (``workflow.alerts``): a reminder to the step's role before the deadline; at
   the deadline the role and its superior; then each further superior up to the head of the agency; then
   repeats while the step stays undone — each claimed in the ledger once per case, step entry, level and
@@ -68,16 +68,27 @@ def plan_notices(
             entry.role = role
             entry.add(section, case, key, note)
 
-    first_role = sop.steps[sop.first_step].role
     for case in new:
-        notice(first_role, "new", case, f"new:{case.ticket}")
+        # The roles of the step the case opened in (the SOP's first step, unless its condition skipped it).
+        opened = sop.steps.get(case.step, sop.steps[sop.first_step])
+        for role in opened.roles:
+            notice(role, "new", case, _key(f"new:{case.ticket}", role, opened.role))
     for case in entered:
         if case.step in sop.steps:
             stamp = case.step_entered_at.isoformat()
-            notice(sop.steps[case.step].role, "entered", case, f"entered:{case.ticket}:{case.step}:{stamp}")
+            step = sop.steps[case.step]
+            for role in step.roles:
+                key = _key(f"entered:{case.ticket}:{case.step}:{stamp}", role, step.role)
+                notice(role, "entered", case, key)
     for case in open_cases:
         for alert in due_alerts(case, sop, calendar, policy, now):
             notice(alert.role, alert.section, case, alert.key, alert.note)
     return [
         by_role[r] for r in sorted(by_role, key=lambda r: list(sop.roles).index(r) if r in sop.roles else 99)
     ]
+
+
+def _key(base: str, role: str, accountable: str) -> str:
+    """A notice's ledger key: the accountable role keeps the key of earlier versions, every other role of
+    a multi-role step gets its own (each is told once)."""
+    return base if role == accountable else f"{base}:{role}"

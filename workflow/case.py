@@ -34,6 +34,12 @@ class Report:
     # Form questions (field -> title) the service relied on that the tab lacked when this was read:
     # those answers are unknown, not empty (taken once the question is back, ingest/questions.py).
     lost_questions: dict[str, str] = field(default_factory=dict)
+    # The SOP's declared fields ([fields.<id>]): field id -> normalised answer ("" when not answered).
+    fields: dict[str, str] = field(default_factory=dict)
+    # How the report came in (the form, or a channel typed in the "Input Manual" tab: "LAPOR!", "Surat"),
+    # and its external reference there (e.g. a LAPOR! tracking number).
+    channel: str = ""
+    reference: str = ""
 
     @property
     def kelengkapan(self) -> str:
@@ -82,6 +88,14 @@ class Case:
     waiting_for: list[str] = field(default_factory=list)
     # Time the current step's clock stood still so far, in the step limit's kind of time (seconds).
     step_paused_seconds: float = 0.0
+    # The SOP hold the case is in (``Sop.holds`` id; "" when none). Waiting on the reporter is
+    # "menunggu_pelapor"; a paused case of an older version has "" here and counts as that one.
+    hold: str = ""
+    # The unit (SKPD, bidang) the case is disposed to ("" when none).
+    unit: str = ""
+    # What each step produced (outputs, notes) and the note handed to the next role.
+    step_notes: list[dict] = field(default_factory=list)
+    handover: dict | None = None
 
     @property
     def is_open(self) -> bool:
