@@ -184,8 +184,14 @@ def make_layout(config: Config) -> view.Layout:
 
 
 def check_roles(config: Config, sop: Sop) -> None:
-    """Every internal SOP role needs [roles.<role>] emails, or its cases would reach nobody."""
+    """Every internal SOP role a case can reach needs [roles.<role>] emails, or its cases would reach
+    nobody: the accountable (first) role of each step and their superiors. A role that is only ever a
+    second role of a step (Tim Lapangan beside the Kabid) may have none: the accountable role is told."""
+    accountable = {step.role for step in sop.steps.values()}
+    needed = accountable | {s for role in accountable if role in sop.roles for s in sop.superiors(role)}
     for role in sop.roles.values():
+        if role.id not in needed:
+            continue
         if not role.external and not config.role_emails(role.id):
             raise ConfigError(
                 f"the SOP's role '{role.id}' ({role.title}) has no recipients; add "
