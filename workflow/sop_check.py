@@ -54,7 +54,7 @@ def _check_titles(sop: Sop, reader: SopReader, lines: dict[str, int | None]) -> 
     """Operators pick by title, number or answer label: each must name one thing."""
     seen: dict[str, str] = {}
     numbers: dict[str, str] = {}
-    named = [(s.id, s.title, lines.get(s.id)) for s in sop.steps.values()]
+    named = [(s.id, s.title, reader.source.key(lines.get(s.id), "title")) for s in sop.steps.values()]
     named += [(e.id, e.title, reader.source.table("endings", i)) for i, e in enumerate(sop.endings.values())]
     named += [(h.id, h.title, reader.source.table(f"holds.{h.id}")) for h in sop.holds.values()]
     for state, title, at in named:
