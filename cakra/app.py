@@ -219,11 +219,17 @@ def make_layout(config: Config) -> view.Layout:
 
 
 def check_roles(config: Config, sop: Sop) -> None:
-    """Every internal SOP role needs [roles.<role>] emails, or its cases would reach nobody (a per-unit
-    role's are its units': every SOP unit needs [units.<id>] emails and a screen)."""
+    """Every internal SOP role a case can reach needs [roles.<role>] emails, or its cases would reach
+    nobody: the accountable (first) role of each step and their superiors. A role that is only ever a
+    second role of a step (Tim Lapangan beside the Kabid) may have none: the accountable role is told.
+    A per-unit role's recipients are its units': every SOP unit needs [units.<id>] emails and a screen."""
     check_units(config.units, sop, config.sheets.backend, config.sheets.workbook)
+    accountable = {step.role for step in sop.steps.values()}
+    needed = accountable | {s for role in accountable if role in sop.roles for s in sop.superiors(role)}
     for role in sop.roles.values():
-        if not role.external and not role.per_unit and not config.role_emails(role.id):
+        if role.id not in needed or role.per_unit:
+            continue
+        if not role.external and not config.role_emails(role.id):
             raise ConfigError(
                 f"the SOP's role '{role.id}' ({role.title}) has no recipients; add "
                 f'[roles.{role.id}] emails = ["nama@instansi.go.id"] to the config'

@@ -22,7 +22,7 @@ from cakra.sheets.base import SheetBackend, Tab
 from cakra.tabs.status import COLUMNS
 from cakra.tabs.view import relied_questions
 from cakra.unit_settings import UnitSettings
-from cakra.workflow.sop import Sop, load_sop
+from cakra.workflow.sop import Sop, load_sop, sop_problems
 
 
 def _run(label: str, probe: Callable[[], str | None]) -> tuple[bool, str]:
@@ -43,6 +43,9 @@ def checks(config: Config) -> Iterator[tuple[bool, str]]:
         return f"{state['sop'].name}, {len(state['sop'].steps)} steps"  # type: ignore[attr-defined]
 
     yield _run(f"SOP {config.sop_path}", sop)
+    # The first mistake is the line above; validate-sop's other lines follow, so all are fixed at once.
+    for problem in sop_problems(config.sop_path)[1][1:]:
+        yield False, f"FAIL  SOP: {problem}"
 
     def ledger() -> str:
         opened = Ledger(config.ledger_path)

@@ -12,7 +12,7 @@ import errno
 import logging
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from importlib import metadata
 from typing import NoReturn
 
@@ -99,13 +99,25 @@ def _add_command(sub: argparse._SubParsersAction, command: Command) -> None:
     parser.set_defaults(run=command.run)
 
 
+class _TopHelp(argparse.RawDescriptionHelpFormatter):
+    """The command list with room for the longest name ("validate-sop") on its summary's line."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=28)
+
+    def add_arguments(self, actions: Iterable[argparse.Action]) -> None:
+        super().add_arguments(actions)
+        # argparse measures a sub-command's name without its indent; 4 + len("validate-sop") + 2.
+        self._action_max_length = max(self._action_max_length, 18)
+
+
 def build_parser() -> Parser:
     """The whole command line: the top-level options and one sub-parser per registered command."""
     parser = Parser(
         prog=PROG,
         description=DESCRIPTION,
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_TopHelp,
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {installed_version()}")
     _add_common_options(parser, config=True, top=True)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from cakra.common.errors import SheetError
 from cakra.ingest.columns import REQUIRED_FIELDS, ColumnAliases
+from cakra.ingest.declared import locate_declared, read_declared
 from cakra.ingest.fields import (
     EARLIEST_FORM_YEAR,
     clean_text,
@@ -164,6 +165,7 @@ def read_reports(
     door = _MANUAL if manual else _FORM
     at = {name: found.get(name) for name in fields}
     evidence = [(item.field, item.title) for item in sop.intake_evidence()]
+    declared = locate_declared(tab.rows[0], sop)  # the SOP's [fields.*], by their question headers
     reports: list[Report] = []
     for seen in rows:
         index, key = seen.row - 1, new_response_key(door.key_prefix)
@@ -172,6 +174,11 @@ def read_reports(
             report = _report(
                 record, key, seen.row, seen.fingerprint, tz, now, floor, evidence, questions, door
             )
+            cells = {name: tab.cell(index, column) for name, column in declared.items()}
+            report.fields, problems = read_declared(sop, cells)
+            report.problems += problems
+            # Kelengkapan may name any field: recomputed now that the declared answers are known.
+            report.missing_evidence = [title for name, title in evidence if not _answered(report, name)]
         except Exception as exc:  # one response must never stop the others
             # The known causes are handled where they arise (ingest/fields.py); this is the last line of
             # defence, and keeps the response a case (flagged) until the cause is fixed.
@@ -181,6 +188,14 @@ def read_reports(
             report = unreadable_report(key, seen.row, seen.fingerprint, failure_reason(exc))
         reports.append(report)
     return reports
+
+
+def _answered(report: Report, name: str) -> bool:
+    """Whether the report has an answer for a built-in or declared field (evidence is present)."""
+    if name in report.fields:
+        return bool(report.fields[name])
+    value = getattr(report, {"event_photo": "event_photos", "ktp_photo": "ktp_photos"}.get(name, name), "")
+    return bool(value)
 
 
 def failure_reason(exc: BaseException) -> str:

@@ -43,7 +43,7 @@ def digest_key(run_date: date, role: str) -> str:
 
 def role_cases(sop: Sop, role: str, cases: list[Case]) -> list[Case]:
     """Open cases whose current step belongs to ``role``, by deadline (no deadline last)."""
-    own = [c for c in cases if c.is_open and c.step in sop.steps and sop.steps[c.step].role == role]
+    own = [c for c in cases if c.is_open and c.step in sop.steps and role in sop.steps[c.step].roles]
     return sorted(own, key=lambda c: (c.deadline is None, c.deadline or c.created_at, c.seq))
 
 

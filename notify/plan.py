@@ -1,7 +1,8 @@
 """Who is told what this cycle: one message per role listing its cases, never one per case.
 
-- a new case goes to the role of the SOP's first step (the operator);
-- a case entering a step goes to that step's role (in its own section when it was sent back);
+- a new case goes to the roles of the step it opened in (the SOP's first step: the operator);
+- a case entering a step goes to every role of that step (a step may have several, the first accountable),
+  in its own section when it was sent back;
 - reminders and escalations (``workflow.alerts``): a reminder to the step's role before the deadline; at
   the deadline the role and its superior; then each further superior up to the head of the agency; then
   repeats while the step stays undone — each claimed in the ledger once per case, step entry, level and
@@ -74,14 +75,19 @@ def plan_notices(
             entry = by_role.setdefault((role, unit), RoleNotice(role, unit))
             entry.add(section, case, key, note)
 
-    first_role = sop.steps[sop.first_step].role
     for case in new:
-        notice(first_role, "new", case, f"new:{case.ticket}")
+        # The roles of the step the case opened in (the SOP's first step, unless its condition skipped it).
+        opened = sop.steps.get(case.step, sop.steps[sop.first_step])
+        for role in opened.roles:
+            notice(role, "new", case, _key(f"new:{case.ticket}", role, opened.role))
     for case in entered:
         if case.step in sop.steps:
             stamp = case.step_entered_at.isoformat()
+            step = sop.steps[case.step]
             section = "returned" if was_returned(case) else "entered"
-            notice(sop.steps[case.step].role, section, case, f"entered:{case.ticket}:{case.step}:{stamp}")
+            for role in step.roles:
+                key = _key(f"entered:{case.ticket}:{case.step}:{stamp}", role, step.role)
+                notice(role, section, case, key)
     for case in open_cases:
         for alert in due_alerts(case, sop, calendar, policy, now):
             notice(alert.role, alert.section, case, alert.key, alert.note)
@@ -95,3 +101,9 @@ def unit_of(sop: Sop, role: str, case: Case) -> str:
     """Whose recipients hear of ``case`` as ``role``: the case's unit for a per-unit role, else ""."""
     found = sop.roles.get(role)
     return case.unit if found is not None and found.per_unit else ""
+
+
+def _key(base: str, role: str, accountable: str) -> str:
+    """A notice's ledger key: the accountable role keeps the key of earlier versions, every other role of
+    a multi-role step gets its own (each is told once)."""
+    return base if role == accountable else f"{base}:{role}"

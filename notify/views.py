@@ -66,7 +66,9 @@ def case_view(
         "ktp_photos": list(report.ktp_photos) if sees_identity else [],
         "has_ktp_photo": bool(report.ktp_photos),
         "step_title": sop.state_title(case.step),
-        "role_title": sop.roles[step.role].title if step else "",
+        "role_title": sop.step_roles_title(case.step) if step else "",
+        "ongoing": bool(step and step.ongoing),
+        "fields": declared_fields(case, sop, identity=identity, full_nik=sees_identity, content=content),
         "deadline": case.deadline,
         "overdue": overdue,
         "overdue_by": (now - case.deadline) if overdue and case.deadline else None,
@@ -86,3 +88,26 @@ def case_view(
     }
     # Whoever may not see the identity gets no NIK-like run in any field (a NIK typed as a name, a desa).
     return view if sees_identity else redact_value(view)
+
+
+# Declared fields that identify the reporter: left out when the identity may not be seen.
+_IDENTIFYING = ("nik", "phone", "email")
+
+
+def declared_fields(
+    case: Case, sop: Sop, *, identity: bool, full_nik: bool, content: bool
+) -> list[dict[str, str]]:
+    """The SOP's declared fields answered on the report, as (title, value) for a role's message: a NIK
+    masked unless the role sees identities, identifying ones left out of an anonymous report, all left
+    out of a confidential report for a role that has not handled it."""
+    if not content:
+        return []
+    shown: list[dict[str, str]] = []
+    for declared in sop.fields.values():
+        value = case.report.fields.get(declared.id, "")
+        if not value or (declared.kind in _IDENTIFYING and not identity):
+            continue
+        if declared.kind == "nik" and not full_nik:
+            value = mask_nik(value)
+        shown.append({"title": declared.title, "value": value})
+    return shown

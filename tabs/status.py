@@ -22,6 +22,7 @@ from cakra.sheets.base import CellValue, CellWrite, RowKey, Tab
 from cakra.workflow.case import Case
 from cakra.workflow.handover import handover_summary
 from cakra.workflow.operator_edits import OPERATOR_FIELDS
+from cakra.workflow.pause import WAITING_NOTE, hold_note
 from cakra.workflow.privacy import ANONYMOUS, CONFIDENTIAL, may_see_content, may_see_identity
 from cakra.workflow.reach import whatsapp_link
 from cakra.workflow.sop import Sop
@@ -75,18 +76,22 @@ def shown_text(values: dict[str, str]) -> str:
     return json.dumps([values[key] for key in SERVICE_KEYS], ensure_ascii=False)
 
 
-WAITING_NOTE = "menunggu pelapor"
 HIDDEN_CONTENT = f"({CONFIDENTIAL}: isi laporan hanya untuk peran yang menangani)"
 
 
-def lateness(case: Case, now: datetime) -> str:
-    """Text starting with "Ya" or "Tidak"; stable between cycles so it causes no writes of its own."""
+# An ``ongoing`` step has no deadline by design (a service running every working day): never late.
+ONGOING_NOTE = "berjalan (tanpa batas waktu)"
+
+
+def lateness(case: Case, now: datetime, held: str = WAITING_NOTE) -> str:
+    """Text starting with "Ya" or "Tidak"; stable between cycles so it causes no writes of its own.
+    ``held``: how the case's clock-stopping hold is named ("menunggu pelapor", "Pending")."""
     if case.is_overdue(now):
         return "Ya"
     if not case.is_open:
         return "Tidak (selesai)"
     if case.is_paused:
-        return f"Tidak ({WAITING_NOTE})"
+        return f"Tidak ({held})"
     return "Tidak"
 
 
@@ -103,9 +108,11 @@ def service_values(case: Case, sop: Sop, now: datetime, tz: ZoneInfo, summary_ch
     if not may_see_content(case, sop, None):
         description = HIDDEN_CONTENT
     identity = may_see_identity(case, sop, None)
-    step_role = sop.steps[case.step].role if case.step in sop.steps else None
-    paused = f" ({WAITING_NOTE})" if case.is_paused else ""
+    note = hold_note(case, sop)
+    paused = f" ({note})" if note else ""
     deadline = format_time(case.deadline, tz)
+    if case.is_open and case.step in sop.steps and sop.steps[case.step].ongoing:
+        deadline = ONGOING_NOTE
     values = {
         "ticket": case.ticket,
         "received": format_time(report.received_at, tz),
@@ -119,9 +126,9 @@ def service_values(case: Case, sop: Sop, now: datetime, tz: ZoneInfo, summary_ch
         "nik": mask_nik(report.nik) if identity else "",
         "phone": report.phone if identity else "",
         "current_step": sop.state_title(case.step) + paused,
-        "role": sop.roles[step_role].title if step_role else "",
-        "deadline": f"{deadline} (waktu berhenti)" if deadline and paused else deadline,
-        "late": lateness(case, now),
+        "role": sop.step_roles_title(case.step),
+        "deadline": f"{deadline} (waktu berhenti)" if deadline and case.is_paused else deadline,
+        "late": lateness(case, now, note or WAITING_NOTE),
         "handover": handover_summary(case, with_notes=may_see_content(case, sop, None)),
         "reach": whatsapp_link(case, sop),  # "" unless phone-only, not anonymous, in an informing step
         "message": case.message,

@@ -1,7 +1,7 @@
 """Helpers for the tests of working time, alerts, pauses, citizen messages, digests, dashboard and export.
 
 They sit on top of ``tests/site.py`` (a Site drives the service the way people do) and add: a site on the
-SIPENDEKAR example SOP (working-day limits), reading mail by recipient, and form rows with the
+working-days SOP fixture (tests/sops/working-days.toml: limits in working days), reading mail by recipient, and form rows with the
 "Kerahasiaan" answer.
 """
 
@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from email.message import EmailMessage
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from tests.site import Site, response
 
 WIB = ZoneInfo("Asia/Jakarta")
+WORKING_DAYS_SOP = Path(__file__).resolve().parent / "sops" / "working-days.toml"
 REPORTER = "andi@contoh.example"  # the default response's email address
-SIPENDEKAR_ROLES = {
+WORKING_DAYS_ROLES = {
     "admin": ["admin@dinas.contoh.example"],
     "sekretaris": ["sekretaris@dinas.contoh.example"],
     "kabid": ["kabid@dinas.contoh.example"],
@@ -27,12 +29,12 @@ def wib(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=WIB)  # type: ignore[misc]
 
 
-def use_sipendekar(site: Site, **extra: object) -> Site:
-    """Point ``site`` at the built-in SIPENDEKAR SOP (limits in working days) with its roles' recipients."""
+def use_working_days(site: Site, **extra: object) -> Site:
+    """Point ``site`` at the working-days SOP fixture (limits in working days) with its roles' recipients."""
     site.close()
     site.extra = {
-        "sop": "sipendekar",
-        "roles": {r: {"emails": e} for r, e in SIPENDEKAR_ROLES.items()},
+        "sop": str(WORKING_DAYS_SOP),
+        "roles": {r: {"emails": e} for r, e in WORKING_DAYS_ROLES.items()},
         **extra,
     }
     return site
@@ -64,14 +66,15 @@ def plain(message: EmailMessage) -> str:
 
 __all__ = [
     "REPORTER",
-    "SIPENDEKAR_ROLES",
+    "WORKING_DAYS_ROLES",
+    "WORKING_DAYS_SOP",
     "WIB",
     "content",
     "mail_to",
     "plain",
     "recipients",
     "response",
-    "use_sipendekar",
+    "use_working_days",
     "wib",
     "with_privacy",
 ]

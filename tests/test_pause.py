@@ -13,7 +13,7 @@ from cakra.notify.render import render_message
 from cakra.notify.report import summary_context
 from cakra.workflow.sla import step_times, visits
 from cakra.workflow.sop import load_sop
-from tests.helpers_time import REPORTER, recipients, use_sipendekar, wib
+from tests.helpers_time import REPORTER, recipients, use_working_days, wib
 from tests.site import T0, Site, response
 
 TICKET = "CAKRA-2026-000001"
@@ -83,7 +83,7 @@ def test_a_partial_answer_keeps_waiting(site: Site) -> None:
 
 
 def test_the_operator_resumes_a_working_time_step_and_only_working_time_is_added(site: Site) -> None:
-    use_sipendekar(site)
+    use_working_days(site)
     ticket = "ADUAN-2026-000001"
     site.submit(response(timestamp=wib(2026, 8, 14, 15, 0).replace(tzinfo=None)))
     site.poll(wib(2026, 8, 14, 15, 5))

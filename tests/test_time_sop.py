@@ -1,5 +1,5 @@
 """Working time wired through the service: the SOP's [calendar], the agency's override, deadlines that never
-move once set, and SIPENDEKAR (limits in working days) end to end over a long weekend.
+move once set, and a complaint SOP with limits in working days (tests/sops/working-days.toml) end to end over a long weekend.
 
 Reference dates: Fri 14 Aug 2026 is the Friday before Independence Day (Mon 17 Aug); Tue 25 Aug 2026 is
 Maulid Nabi. Every time is fixed; the wall clock is never read.
@@ -22,7 +22,7 @@ from cakra.notify.report import summary_context
 from cakra.workflow.calendar_settings import CalendarSettings
 from cakra.workflow.case import Case
 from cakra.workflow.sop import load_sop
-from tests.helpers_time import REPORTER, mail_to, plain, recipients, use_sipendekar, wib
+from tests.helpers_time import REPORTER, WORKING_DAYS_SOP, mail_to, plain, recipients, use_working_days, wib
 from tests.site import Site, response
 
 FRIDAY_15 = wib(2026, 8, 14, 15, 0)
@@ -35,15 +35,15 @@ def stamp(moment) -> object:
 
 
 def test_the_sops_calendar_is_used_and_the_agency_config_overrides_it(tmp_path: Path) -> None:
-    sop = load_sop(Path("workflow/sops/sipendekar.toml"))
+    sop = load_sop(WORKING_DAYS_SOP)
     assert sop.calendar["working_hours"] == {"jumat": "07:30-11:30, 13:00-16:30"}
-    from_sop = make_calendar(build_config({"sop": "sipendekar"}, tmp_path / "c.toml"), sop)
+    from_sop = make_calendar(build_config({"sop": str(WORKING_DAYS_SOP)}, tmp_path / "c.toml"), sop)
     assert not from_sop.is_working_time(wib(2026, 8, 14, 12, 0))  # the SOP's Friday prayer break
     assert from_sop.is_working_time(wib(2026, 8, 13, 12, 0))
 
     agency = build_config(
         {
-            "sop": "sipendekar",
+            "sop": str(WORKING_DAYS_SOP),
             "calendar": {"working_hours": {"friday": "07:30-16:30"}, "extra_holidays": ["2026-08-18"]},
         },
         tmp_path / "c.toml",
@@ -74,24 +74,20 @@ def test_calendar_mistakes_are_one_clear_line(tmp_path: Path) -> None:
         build_config({"calendar": {"holiday": ["2026-12-24"]}}, tmp_path / "c.toml")
     assert "\n" not in str(error.value)
     sop_file = tmp_path / "sop.toml"
-    sop_file.write_text(
-        Path("workflow/sops/sipendekar.toml")
-        .read_text()
-        .replace("cuti_bersama = false", 'cuti_bersama = "ya"')
-    )
+    sop_file.write_text(WORKING_DAYS_SOP.read_text().replace("cuti_bersama = false", 'cuti_bersama = "ya"'))
     config = build_config({"sop": str(sop_file)}, tmp_path / "c.toml")
     with pytest.raises(SopError, match="cuti_bersama must be true or false"):
         make_calendar(config, load_sop(sop_file))
 
 
 def test_a_calendar_change_never_moves_an_existing_deadline(site: Site) -> None:
-    use_sipendekar(site)
+    use_working_days(site)
     site.submit(response(timestamp=stamp(FRIDAY_15)))
     site.poll(FRIDAY_15 + timedelta(minutes=2))
     assert site.row(TICKET)["Batas Waktu"] == "20/08/2026 16:00"
 
     # The agency declares Tue-Thu closed (e.g. a flood); the running case keeps its deadline, a new one moves.
-    use_sipendekar(site, calendar={"extra_holidays": ["2026-08-18..2026-08-20"]})
+    use_working_days(site, calendar={"extra_holidays": ["2026-08-18..2026-08-20"]})
     site.submit(response(nik="1404015501900002", timestamp=stamp(FRIDAY_15 + timedelta(minutes=5))))
     site.poll(FRIDAY_15 + timedelta(minutes=10))
     first, second = site.app.ledger.cases()
@@ -105,7 +101,7 @@ def test_a_calendar_change_never_moves_an_existing_deadline(site: Site) -> None:
 
 
 def test_friday_afternoon_before_a_long_weekend_end_to_end(site: Site) -> None:
-    use_sipendekar(site)
+    use_working_days(site)
     site.submit(response(timestamp=stamp(FRIDAY_15)))
     site.poll(FRIDAY_15 + timedelta(minutes=2))
 

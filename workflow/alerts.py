@@ -1,7 +1,7 @@
 """Reminders and escalations: which of a case's alerts are due at ``now`` (a query, never a timer).
 
 For a case in a step with a time limit (all moments counted in the limit's own kind of time):
-- **reminder** (level 0) to the step's role once ``reminder_share`` of the time has passed (default 80 %);
+- **reminder** (level 0) to the step's roles (all of them: a step may have several) once ``reminder_share`` of the time has passed (default 80 %);
 - **level 1** at the deadline: the role itself ("overdue") and its direct superior ("escalated");
 - **level k** (k = 2 .. the head of the agency) to the k-th superior, ``level_interval`` after level k-1
   (default: the step's own limit again — a "15 menit" step escalates every 15 minutes, a "2 hari kerja" step
@@ -90,16 +90,16 @@ def after(calendar: BusinessCalendar, moment: datetime, interval: TimeLimit) -> 
     """``moment`` plus one ``interval`` of its kind of time. "N hari kerja": the same time of day on the N-th
     working day after ``moment``'s date, kept within that day's office hours ("every working day at 08.45";
     a moment at closing time stays at closing time)."""
-    if not (interval.working and interval.unit == "days"):
+    if not (interval.working and interval.in_days):
         return calendar.add(moment, interval.as_timedelta(), working=interval.working)
-    if interval.amount == 0:
+    if interval.days == 0:
         return calendar.next_working_moment(moment)
     local = moment.astimezone(calendar.tz)
     passed, day = 0, local.date()
-    for _ in range(_MAX_IDLE_DAYS * max(interval.amount, 1)):
+    for _ in range(_MAX_IDLE_DAYS * max(interval.days, 1)):
         day += timedelta(days=1)
         passed += calendar.is_working_day(day)
-        if passed == interval.amount:
+        if passed == interval.days:
             return _same_time_on(calendar, day, local)
     raise AssertionError("unreachable: the calendar has working days")  # pragma: no cover
 
@@ -111,15 +111,15 @@ def latest_repeat(calendar: BusinessCalendar, base: datetime, interval: TimeLimi
     reached that time of day."""
     if now < base:
         return 0
-    if not (interval.working and interval.unit == "days"):
+    if not (interval.working and interval.in_days):
         step = interval.as_timedelta()
         return int(calendar.elapsed(base, now, working=interval.working) // step) if step else 0
-    if interval.amount == 0:
+    if interval.days == 0:
         return 0
     local, last_day = base.astimezone(calendar.tz), now.astimezone(calendar.tz).date()
     passed = calendar.working_days_after(local.date(), last_day)
-    count = passed // interval.amount
-    falls_today = count and passed % interval.amount == 0 and calendar.is_working_day(last_day)
+    count = passed // interval.days
+    falls_today = count and passed % interval.days == 0 and calendar.is_working_day(last_day)
     if falls_today and _same_time_on(calendar, last_day, local) > now:
         count -= 1
     return min(count, _MAX_REPEATS)
@@ -150,14 +150,17 @@ def due_alerts(
         return []
     base = f"{case.ticket}:{case.step}:{case.step_entered_at.isoformat()}"
     role = step.role
+    # Every role of the step hears its reminder and lateness; the chain of superiors is the accountable
+    # (first) role's. The first role keeps the keys of earlier versions; the others' name the role.
+    own = [(r, "" if r == role else f":{r}") for r in step.roles]
     if now < case.deadline:
         if policy.reminder_share and now >= reminder_at(case, limit, calendar, policy.reminder_share):
-            return [Alert(role, "reminder", f"reminder:{base}", 0)]
+            return [Alert(r, "reminder", f"reminder:{base}{tail}", 0) for r, tail in own]
         return []
     chain = sop.superiors(role)
     levels = chain if policy.escalate_further else chain[:1]
     # Level 1 keeps the keys of earlier versions, so an upgraded ledger never repeats one.
-    alerts = [Alert(role, "overdue", f"overdue:{base}:{role}", 1)]
+    alerts = [Alert(r, "overdue", f"overdue:{base}:{r}", 1) for r, _ in own]
     if levels:
         alerts.append(
             Alert(levels[0], "escalated", f"escalated:{base}:{levels[0]}", 1, forwarded(sop, levels[:1]))
@@ -179,7 +182,9 @@ def due_alerts(
     if count:
         note = f"Pengingat ulang ke-{count}" + (f". {forwarded(sop, levels)}" if levels else "")
         top = levels[-1] if levels else None
-        alerts.append(Alert(role, "overdue", f"repeat:{base}:{count}:{role}", len(levels) + count, note))
+        alerts += [
+            Alert(r, "overdue", f"repeat:{base}:{count}:{r}", len(levels) + count, note) for r, _ in own
+        ]
         if top:
             alerts.append(Alert(top, "escalated", f"repeat:{base}:{count}:{top}", len(levels) + count, note))
     return alerts

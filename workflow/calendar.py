@@ -1,6 +1,7 @@
 """Time limits and the business calendar: time that means what the SOP means.
 
-SOPs state limits in two kinds of time:
+SOPs state limits in two kinds of time ("N minggu" is 7N days of clock time; "N minggu kerja" is 5N
+"hari kerja", a five-day office week):
 - clock time ("15 menit", "1 jam", "3 hari"): plain elapsed time, weekends and holidays included. It is added
   to the absolute (UTC) instant, so a DST change in the calendar's zone never stretches or shrinks it;
 - working time ("4 jam kerja", "2 hari kerja"): only the office's working hours count; weekends, public
@@ -41,7 +42,7 @@ from cakra.workflow.holidays_id import CalendarError, DaySchedule, HolidayTable
 
 __all__ = ["BusinessCalendar", "CalendarError", "LimitError", "TimeLimit"]
 
-Unit = Literal["minutes", "hours", "days"]
+Unit = Literal["minutes", "hours", "days", "weeks"]
 
 _UNITS: dict[str, Unit] = {
     "m": "minutes",
@@ -53,9 +54,14 @@ _UNITS: dict[str, Unit] = {
     "d": "days",
     "hari": "days",
     "hk": "days",  # "3 HK" is the usual abbreviation of "3 hari kerja"
+    "minggu": "weeks",  # "1 minggu" = 7 days of clock time; "1 minggu kerja" = 5 hari kerja
+    "w": "weeks",
 }
 _LIMIT_RE = re.compile(r"^\s*(\d+)\s*([a-z]+)\s*(kerja|kalender)?\s*$")
-_TITLES = {"minutes": "menit", "hours": "jam", "days": "hari"}
+_TITLES = {"minutes": "menit", "hours": "jam", "days": "hari", "weeks": "minggu"}
+# Working days in a working week: "N minggu kerja" is counted as 5N "hari kerja" (a five-day office week;
+# an agency with a six-day week writes its limit in hari kerja instead).
+WORKING_DAYS_PER_WEEK = 5
 _NO_LIMIT = ("", "none", "tidak ada", "-")
 
 # Ten years without one working day can only be a configuration mistake (e.g. every date a holiday).
@@ -96,10 +102,22 @@ class TimeLimit:
         match = _LIMIT_RE.match(str(text).lower())
         if not match or match.group(2) not in _UNITS or (match.group(2) == "hk" and match.group(3)):
             raise LimitError(
-                f"time limit {text!r} is not understood; write e.g. '15m', '1h', '3 hari' or '2 hari kerja'"
+                f"time limit {text!r} is not understood; write e.g. '15m', '1h', '3 hari', '1 minggu' or '2 hari kerja'"
             )
         working = match.group(3) == "kerja" or match.group(2) == "hk"
         return cls(int(match.group(1)), _UNITS[match.group(2)], working=working)
+
+    @property
+    def in_days(self) -> bool:
+        """Counted in whole days ("hari", "minggu"): "N hari/minggu kerja" ends at a day's close."""
+        return self.unit in ("days", "weeks")
+
+    @property
+    def days(self) -> int:
+        """The limit in days: 7 per "minggu" of clock time, ``WORKING_DAYS_PER_WEEK`` per "minggu kerja"."""
+        if self.unit == "weeks":
+            return self.amount * (WORKING_DAYS_PER_WEEK if self.working else 7)
+        return self.amount
 
     def as_timedelta(self) -> timedelta:
         """The nominal length (N days for "N hari kerja" too; use ``BusinessCalendar.deadline`` for that)."""
@@ -268,17 +286,17 @@ class BusinessCalendar:
         """
         if limit is None:
             return None
-        if not limit.working or limit.unit != "days":
+        if not limit.working or not limit.in_days:
             return self.add(start, limit.as_timedelta(), working=limit.working)
         receipt_day, _ = self._next_working(self._utc(start))
         days = self._open_days(receipt_day)  # yields the day of receipt first: it is a working day
-        for _ in range(limit.amount + 1):
+        for _ in range(limit.days + 1):
             _, periods = next(days)
         return periods[-1][1].astimezone(self.tz)
 
     def budget(self, start: datetime, limit: TimeLimit) -> timedelta:
         """The amount of the limit's own kind of time between ``start`` and its deadline."""
-        if not limit.working or limit.unit != "days":
+        if not limit.working or not limit.in_days:
             return limit.as_timedelta()
         deadline = self.deadline(start, limit)
         assert deadline is not None

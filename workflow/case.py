@@ -34,8 +34,10 @@ class Report:
     # Form questions (field -> title) the service relied on that the tab lacked when this was read:
     # those answers are unknown, not empty (taken once the question is back, ingest/questions.py).
     lost_questions: dict[str, str] = field(default_factory=dict)
-    # How it reached the agency ("Formulir", or the Input Manual row's "Saluran": "Surat", "LAPOR!", ...;
-    # workflow/channels.py) and its external reference there (e.g. the LAPOR! tracking number).
+    # The SOP's declared fields ([fields.<id>]): field id -> normalised answer ("" when not answered).
+    fields: dict[str, str] = field(default_factory=dict)
+    # How the report came in (the form, or a channel typed in the "Input Manual" tab: "LAPOR!", "Surat"),
+    # and its external reference there (e.g. a LAPOR! tracking number).
     channel: str = ""
     reference: str = ""
 
@@ -98,6 +100,9 @@ class Case:
     step_notes: list[dict] = field(default_factory=list)
     # What the step last left produced, for the next role: {from_step, from_title, outputs, notes, actor,
     # at (ISO), returned, reason}; None before the case first moves.
+    # The SOP hold the case is in (``Sop.holds`` id; "" when none). Waiting on the reporter is
+    # "menunggu_pelapor"; a paused case of an older version has "" here and counts as that one.
+    hold: str = ""
     handover: dict | None = None
 
     @property

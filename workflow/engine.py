@@ -14,6 +14,8 @@ from cakra.common.text import normalise_header
 from cakra.common.wording import format_time
 from cakra.workflow.case import Case, Report
 from cakra.workflow.channels import is_manual, new_case_message
+from cakra.workflow.choice import read_choice
+from cakra.workflow.conditions import landing, record_skips
 from cakra.workflow.context import StepContext
 from cakra.workflow.handover import hand_over
 from cakra.workflow.privacy import ANONYMOUS, merge_flags, show_flags
@@ -46,7 +48,9 @@ def open_case(
     if report.received_at is None:
         report.received_at = now  # flagged in report.problems; the clock starts when we first saw it
     seq = allocate_seq(report, store)
-    step = sop.steps[sop.first_step]
+    # The first step may apply only to some reports (``when``): the case then opens where it lands.
+    first, skipped = landing(sop, report, sop.first_step)
+    step = sop.steps[first]
     entered = clock_from or report.received_at
     case = Case(
         ticket=f"{sop.ticket_prefix}-{report.received_at.year}-{seq:06d}",
@@ -61,7 +65,7 @@ def open_case(
         operator={"step_choice": step.title, "privacy": show_flags(report.privacy)},
         privacy=merge_flags(report.privacy),
         citizen_privacy=merge_flags(report.privacy),
-        handlers=[step.role],
+        handlers=list(step.roles),
     )
     if duplicate_window is not None:
         case.duplicate_of = find_duplicate(report, store, duplicate_window)
@@ -75,6 +79,7 @@ def open_case(
     if case.privacy:
         notes.append(f"Kerahasiaan dari formulir: {show_flags(case.privacy)}")
     store.record(case.ticket, now, CREATED, to_step=step.id, note="; ".join(notes), deadline=case.deadline)
+    record_skips(store, case.ticket, now, skipped)
     return case
 
 
@@ -157,15 +162,10 @@ def update_case(case: Case, report: Report, store: CaseStore, now: datetime, tz:
 
 
 def resolve_choice(sop: Sop, text: str) -> str | None:
-    """The step or ending an operator meant: its title, its id, or its number ("3" for "3. Kasubbid")."""
-    wanted = normalise_header(text)
-    if not wanted:
-        return None
-    for state in (*sop.steps, *sop.endings):
-        title = normalise_header(sop.state_title(state))
-        if wanted in (title, normalise_header(state)) or title.split(".")[0] == wanted:
-            return state
-    return None
+    """The one step or ending an operator meant: its title, its id, or its number ("3" for "3. Kasubbid");
+    None when the text names none or several (``workflow/choice.py read_choice`` says which)."""
+    choice = read_choice(sop, "", text)
+    return choice.state if choice is not None else None
 
 
 def check_move(sop: Sop, case: Case, target: str) -> str | None:
@@ -186,6 +186,7 @@ def move(case: Case, target: str, ctx: StepContext) -> None:
     belongs to the step being left)."""
     assert not case.is_paused, "resume a paused case before moving it"
     sop, calendar, now, actor = ctx.sop, ctx.calendar, ctx.now, ctx.actor
+    target, skipped = landing(sop, case.report, target)
     deadline = None if sop.is_ending(target) else calendar.deadline(now, sop.steps[target].limit)
     note = hand_over(case, target, ctx)  # the step's notes go to the next role; a return says so
     ctx.store.record(
@@ -198,14 +199,18 @@ def move(case: Case, target: str, ctx: StepContext) -> None:
         note=note,
         deadline=deadline,
     )
+    record_skips(ctx.store, case.ticket, now, skipped, actor)
     case.step = target
     case.step_entered_at = now
     case.deadline = deadline
     case.step_paused_seconds = 0.0
     case.waiting_for = []
+    case.hold = ""
     if sop.is_ending(target):
         case.closed_at = now
-    elif sop.steps[target].role not in case.handlers:
-        case.handlers.append(sop.steps[target].role)
+    else:
+        case.handlers.extend(r for r in sop.steps[target].roles if r not in case.handlers)
     who = f" oleh {actor}" if actor else " (Petugas belum diisi)"
     case.message = f"Pindah ke '{sop.state_title(target)}'{who} pada {format_time(now, calendar.tz)}."
+    if skipped:
+        case.message += " " + "; ".join(note for _, note in skipped) + "."

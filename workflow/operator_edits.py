@@ -13,13 +13,14 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 
 from cakra.workflow.case import Case
+from cakra.workflow.choice import read_choice
 from cakra.workflow.context import StepContext
 from cakra.workflow.disposition import OperatorRules
-from cakra.workflow.engine import check_move, move, resolve_choice
+from cakra.workflow.engine import check_move, move
 from cakra.workflow.handover import NOTE_KEYS, informed_line, take_notes
-from cakra.workflow.pause import is_waiting_choice, pause, resume
+from cakra.workflow.pause import held, hold, release
 from cakra.workflow.privacy import merge_flags, parse_flags, show_flags
-from cakra.workflow.sop import Sop
+from cakra.workflow.sop import WAITING_HOLD, Sop
 from cakra.workflow.storage import NOTE, PRIVACY_CHANGED
 
 REFUSED = "Ditolak: "
@@ -176,37 +177,64 @@ def _apply_privacy(case: Case, cell: str, ctx: StepContext) -> list[str]:
 
 
 def _try_move(case: Case, choice: str, ctx: StepContext) -> str | None:
-    """Move ``case`` to the operator's choice; return the refusal text instead when it is not allowed."""
+    """Move ``case`` to the operator's choice (a step, an ending, a decision's answer) or hold it; return
+    the refusal text instead when it is not allowed."""
     sop = ctx.sop
     allowed = sop.steps[case.step].next if case.step in sop.steps else ()
-    options = ", ".join(sop.state_title(s) for s in allowed)
+    options = ", ".join(_option_titles(sop, case.step, allowed))
     if not choice:
         return f"Kolom Tahap kosong. Pilih salah satu: {sop.state_title(case.step)}, {options}."
-    if is_waiting_choice(choice):
-        if not case.is_open:
-            return f"Kasus sudah ditutup ({sop.state_title(case.step)}); tidak bisa menunggu pelapor."
-        if not case.is_paused:
-            pause(case, ctx)
-        return None
-    target = resolve_choice(sop, choice)
-    if target is None:
+    picked = read_choice(sop, case.step, choice)
+    if picked is None:
         return f"Tahap '{choice}' tidak dikenal. Pilihan berikutnya: {options}."
-    if target == case.step:
-        if case.is_paused:
-            resume(case, ctx, reason=_resumed_by(ctx.actor))
+    if picked.refusal:
+        return picked.refusal
+    if picked.hold is not None:
+        return _try_hold(case, picked.hold, ctx)
+    target = picked.state
+    assert target is not None
+    if target == case.step and picked.answer is None:
+        if held(case):
+            release(case, ctx, reason=_resumed_by(ctx.actor))
         elif case.message.startswith(REFUSED):
             case.message = f"Tahap tetap '{sop.state_title(case.step)}'."
         return None
     refusal = check_move(sop, case, target)
     if refusal:
         return refusal
-    if case.is_paused:  # moving on ends the wait; the stopped time stays off the step being left
-        resume(case, ctx, reason=_resumed_by(ctx.actor))
+    if held(case):  # moving on ends the hold; the stopped time stays off the step being left
+        release(case, ctx, reason=_resumed_by(ctx.actor))
+    if picked.answer is not None:
+        # The decision is the move's note in the history ("Keputusan: Tidak"), before the operator's notes.
+        decided = f"Keputusan: {picked.answer}"
+        ctx = ctx.by(ctx.actor, f"{decided}; {ctx.note}" if ctx.note else decided)
     move(case, target, ctx)
-    missing = [sop.evidence[e].title for e in _evidence(sop, target) if e in _missing_ids(case, sop)]
+    missing = [sop.evidence[e].title for e in _evidence(sop, case.step) if e in _missing_ids(case, sop)]
     if missing:
         case.message += f" Perhatian: kelengkapan kurang ({', '.join(missing)})."
     return None
+
+
+def _try_hold(case: Case, hold_id: str, ctx: StepContext) -> str | None:
+    """Hold ``case`` in its step (switching from another hold); the refusal text when it is closed."""
+    sop = ctx.sop
+    title = sop.holds[hold_id].title
+    if not case.is_open:
+        wording = "tidak bisa menunggu pelapor" if hold_id == WAITING_HOLD else f"tidak bisa '{title}'"
+        return f"Kasus sudah ditutup ({sop.state_title(case.step)}); {wording}."
+    if held(case) == hold_id:
+        return None
+    if held(case):
+        release(case, ctx, reason=_resumed_by(ctx.actor))
+    hold(case, ctx, hold_id)
+    return None
+
+
+def _option_titles(sop: Sop, step: str, allowed: tuple[str, ...]) -> list[str]:
+    """What the operator may pick next: a decision's answer labels, otherwise the next steps' titles."""
+    if step in sop.steps and sop.steps[step].answers:
+        return [f"{label} (ke {sop.state_title(t)})" for label, t in sop.steps[step].answers.items()]
+    return [sop.state_title(s) for s in allowed]
 
 
 def _evidence(sop: Sop, state: str) -> tuple[str, ...]:

@@ -65,9 +65,9 @@ def is_confidential(case: Case) -> bool:
 
 def case_handlers(case: Case, sop: Sop) -> set[str]:
     """Roles that have handled the case: every step it entered, and the step it is in now."""
-    roles = set(case.handlers) | {sop.steps[sop.first_step].role}
+    roles = set(case.handlers) | set(sop.steps[sop.first_step].roles)
     if case.step in sop.steps:
-        roles.add(sop.steps[case.step].role)
+        roles.update(sop.steps[case.step].roles)
     return roles
 
 

@@ -20,9 +20,10 @@ from statistics import median
 from cakra.workflow.calendar import BusinessCalendar
 from cakra.workflow.case import Case
 from cakra.workflow.sop import Sop
-from cakra.workflow.storage import CREATED, MOVED, PAUSED, RESUMED, HistoryEntry
+from cakra.workflow.storage import CREATED, HELD, MOVED, PAUSED, RESUMED, HistoryEntry
 
-_KINDS = {CREATED, MOVED, PAUSED, RESUMED}
+# HELD: a hold that stops the clock counts as waiting on the reporter does.
+_KINDS = {CREATED, MOVED, PAUSED, HELD, RESUMED}
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def visits(
         for entry in entries.get(case.ticket, []):
             if entry.kind == CREATED and entry.deadline is not None:
                 deadline = entry.deadline
-            elif entry.kind == PAUSED:
+            elif entry.kind in (PAUSED, HELD):
                 since = since or entry.at
             elif entry.kind == RESUMED:
                 if since is not None:

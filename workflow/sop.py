@@ -1,300 +1,133 @@
-"""The SOP as data: load a TOML file into steps, roles, evidence and endings, and validate it.
+"""The SOP as data: load a TOML file into steps, roles, fields, units, holds, evidence and endings.
 
-The format is deliberately open to what later SOPs need (routing to one of many units, several intake
-tabs, decisions that loop back, periodic submissions): a step's ``next`` may point backwards, and
-unknown top-level tables are rejected only when misspelt, not when a later engine version adds them.
+An SOP file describes one agency's procedure (README, "Write your agency's SOP"): its steps with their
+roles (one, or several with the first accountable), time limits ("2 hari kerja", "1 minggu", or
+``ongoing``), decisions with labelled answers that may loop back, conditions that skip a step, the form
+fields beyond the built-in ones, the units a case can be disposed to, and holds. Unknown keys and tables
+are rejected, never ignored: a misspelt key would silently change how cases run. Every mistake is found
+with its line (``sop_problems``, used by ``cakra validate-sop``); ``load_sop`` raises the first.
+
+The records live in ``workflow/sop_model.py``, reading in ``sop_parse.py``, validation in ``sop_check.py``.
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from cakra.common.errors import SopError
-from cakra.workflow.calendar import LimitError, TimeLimit
-from cakra.workflow.units import Unit, parse_units, validate_units
+from cakra.workflow.sop_check import check_sop, step_number
+from cakra.workflow.sop_model import (
+    BUILTIN_FIELDS,
+    WAITING_HOLD,
+    WAITING_TITLE,
+    Condition,
+    Ending,
+    Evidence,
+    Field,
+    Hold,
+    Role,
+    Sop,
+    Step,
+    Unit,
+)
+from cakra.workflow.sop_parse import TOP_KEYS, SopReader, Source
+from cakra.workflow.units import unit_problems
 
 # The SOP files that ship with Cakra (``sop = "sipendekar"`` in a config names one).
 BUILTIN_SOPS = Path(__file__).resolve().parent / "sops"
 
-_TOP_KEYS = {
-    "id",
-    "name",
-    "reference",
-    "agency",
-    "intake_step",
-    "first_step",
-    "ticket_prefix",
-    "evidence",
-    "roles",
-    "steps",
-    "endings",
-    "calendar",
-    "units",
-}
-_STEP_KEYS = {
-    "id",
-    "title",
-    "description",
-    "role",
-    "limit",
-    "evidence",
-    "outputs",
-    "next",
-    "assigns_unit",
-    "informs_reporter",
-}
-_ROLE_KEYS = {"title", "superior", "sees_identity", "external", "per_unit", "internal"}
-_EVIDENCE_KEYS = {"title", "field"}
-_ENDING_KEYS = {"id", "title"}
-
-# What an operator picks in "Tahap" when a case waits on the reporter (kelengkapan kurang): the step's clock
-# stops until the reporter answers or the operator picks the step again (workflow/pause.py). Not a step of
-# any SOP: the case stays in its step.
-WAITING_TITLE = "Menunggu pelapor"
-
-
-@dataclass(frozen=True)
-class Role:
-    id: str
-    title: str
-    superior: str | None = None
-    sees_identity: bool = False
-    external: bool = False
-    per_unit: bool = False  # recipients are the case's unit's (workflow/units.py)
-    # A submitter role of the agency itself (a staff form): internal wording, no acknowledgement.
-    internal: bool = False
-
-
-@dataclass(frozen=True)
-class Field:
-    """A form/intake field an SOP declares beyond the built-in ones (shared SOP contract, issue 10)."""
-
-    id: str
-    title: str
-    headers: tuple[str, ...] = ()
-    kind: str = "text"
-    choices: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Evidence:
-    id: str
-    title: str
-    field: str
-
-
-@dataclass(frozen=True)
-class Step:
-    id: str
-    title: str
-    role: str
-    description: str = ""
-    limit: TimeLimit | None = None
-    evidence: tuple[str, ...] = ()
-    outputs: tuple[str, ...] = ()
-    next: tuple[str, ...] = ()
-    assigns_unit: bool = False  # the dispatcher picks the case's unit here ("Unit Tujuan")
-    # The step where the operator informs the reporter (reply text, WhatsApp link: workflow/reach.py).
-    informs_reporter: bool = False
-
-
-@dataclass(frozen=True)
-class Ending:
-    id: str
-    title: str
-
-
-@dataclass(frozen=True)
-class Sop:
-    id: str
-    name: str
-    agency: str
-    reference: str
-    intake_step: str
-    first_step: str
-    ticket_prefix: str
-    roles: dict[str, Role]
-    steps: dict[str, Step]
-    endings: dict[str, Ending]
-    evidence: dict[str, Evidence]
-    calendar: dict[str, Any] = field(default_factory=dict)
-    units: dict[str, Unit] = field(default_factory=dict)
-    fields: dict[str, Field] = field(default_factory=dict)
-
-    @property
-    def internal_intake(self) -> bool:
-        """True when the intake step's role is the agency's own staff, not an external reporter: cases
-        are proposals (internal wording, no acknowledgement or closing message to a reporter)."""
-        role = self.roles.get(self.steps[self.intake_step].role)
-        return role is not None and (role.internal or not role.external)
-
-    def state_title(self, state: str) -> str:
-        """Title of a step or an ending (what the "Tahap" column shows)."""
-        if state in self.steps:
-            return self.steps[state].title
-        return self.endings[state].title
-
-    def is_ending(self, state: str) -> bool:
-        return state in self.endings
-
-    def choices(self) -> list[str]:
-        """Every title an operator may pick in "Tahap": steps after intake and endings in SOP order, then
-        ``WAITING_TITLE`` (stop the clock while the case waits on the reporter)."""
-        titles = [s.title for s in self.steps.values() if s.id != self.intake_step]
-        return [*titles, *(e.title for e in self.endings.values()), WAITING_TITLE]
-
-    def superiors(self, role: str) -> list[str]:
-        """The chain of superiors above ``role``, nearest first."""
-        chain: list[str] = []
-        current = self.roles[role].superior
-        while current and current not in chain:
-            chain.append(current)
-            current = self.roles[current].superior
-        return chain
-
-    def intake_evidence(self) -> list[Evidence]:
-        return [self.evidence[e] for e in self.steps[self.intake_step].evidence]
-
-
-def _check_keys(where: str, table: dict[str, Any], allowed: set[str], path: Path) -> None:
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise SopError(
-            f"{path}: {where} has unknown key {unknown[0]!r}; allowed keys are {', '.join(sorted(allowed))}"
-        )
-
-
-def _require(where: str, table: dict[str, Any], key: str, path: Path) -> Any:
-    if key not in table or table[key] in ("", None):
-        raise SopError(f"{path}: {where} needs a {key!r}")
-    return table[key]
+__all__ = [
+    "BUILTIN_FIELDS",
+    "BUILTIN_SOPS",
+    "WAITING_HOLD",
+    "WAITING_TITLE",
+    "Condition",
+    "Ending",
+    "Evidence",
+    "Field",
+    "Hold",
+    "Role",
+    "Sop",
+    "Step",
+    "Unit",
+    "load_sop",
+    "sop_problems",
+    "step_number",
+]
 
 
 def load_sop(path: Path) -> Sop:
-    """Read and validate an SOP file; raise ``SopError`` with one line naming the problem."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SopError(
-            f"SOP file {path} does not exist; set 'sop' in the config to an SOP .toml file"
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SopError(f"SOP file {path} is not valid TOML: {exc}") from None
-    _check_keys("the SOP", data, _TOP_KEYS, path)
-
-    evidence: dict[str, Evidence] = {}
-    for key, table in data.get("evidence", {}).items():
-        _check_keys(f"evidence {key!r}", table, _EVIDENCE_KEYS, path)
-        evidence[key] = Evidence(key, table.get("title", key), table.get("field", key))
-
-    roles: dict[str, Role] = {}
-    for key, table in data.get("roles", {}).items():
-        _check_keys(f"role {key!r}", table, _ROLE_KEYS, path)
-        roles[key] = Role(
-            key,
-            table.get("title", key),
-            table.get("superior"),
-            bool(table.get("sees_identity", False)),
-            bool(table.get("external", False)),
-            bool(table.get("per_unit", False)),
-            bool(table.get("internal", False)),
-        )
-    for role in roles.values():
-        if role.superior and role.superior not in roles:
-            raise SopError(f"{path}: role {role.id!r} has superior {role.superior!r}, which is not a role")
-
-    steps: dict[str, Step] = {}
-    for index, table in enumerate(data.get("steps", []), start=1):
-        where = f"step #{index}"
-        _check_keys(where, table, _STEP_KEYS, path)
-        step_id = _require(where, table, "id", path)
-        if step_id in steps:
-            raise SopError(f"{path}: step id {step_id!r} is used twice")
-        try:
-            limit = TimeLimit.parse(table.get("limit"))
-        except LimitError as exc:
-            raise SopError(f"{path}: step {step_id!r}: {exc}") from None
-        steps[step_id] = Step(
-            id=step_id,
-            title=_require(where, table, "title", path),
-            role=_require(where, table, "role", path),
-            description=table.get("description", ""),
-            limit=limit,
-            evidence=tuple(table.get("evidence", ())),
-            outputs=tuple(table.get("outputs", ())),
-            next=tuple(table.get("next", ())),
-            assigns_unit=bool(table.get("assigns_unit", False)),
-            informs_reporter=bool(table.get("informs_reporter", False)),
-        )
-    endings: dict[str, Ending] = {}
-    for index, table in enumerate(data.get("endings", []), start=1):
-        _check_keys(f"ending #{index}", table, _ENDING_KEYS, path)
-        ending_id = _require(f"ending #{index}", table, "id", path)
-        endings[ending_id] = Ending(ending_id, table.get("title", ending_id))
-
-    if not steps:
-        raise SopError(f"{path}: the SOP has no [[steps]]")
-    sop = Sop(
-        id=data.get("id", path.stem),
-        name=data.get("name", path.stem),
-        agency=data.get("agency", ""),
-        reference=data.get("reference", ""),
-        intake_step=data.get("intake_step", next(iter(steps))),
-        first_step=data.get("first_step", list(steps)[min(1, len(steps) - 1)]),
-        ticket_prefix=data.get("ticket_prefix", "CAKRA"),
-        roles=roles,
-        steps=steps,
-        endings=endings,
-        evidence=evidence,
-        calendar=data.get("calendar", {}),
-        units=parse_units(data.get("units", {}), path),
-    )
-    _validate_graph(sop, path)
-    per_unit = [r.id for r in roles.values() if r.per_unit]
-    validate_units(sop.units, per_unit, [s.id for s in steps.values() if s.assigns_unit], path)
+    """Read and validate an SOP file; raise ``SopError`` with one line (``file:line: ...``) naming the
+    first mistake in the file."""
+    sop, problems = sop_problems(path)
+    if problems:
+        raise SopError(problems[0])
+    assert sop is not None
     return sop
 
 
-def _validate_graph(sop: Sop, path: Path) -> None:
-    for name in ("intake_step", "first_step"):
-        if getattr(sop, name) not in sop.steps:
-            raise SopError(f"{path}: {name} {getattr(sop, name)!r} is not a step id")
-    states = set(sop.steps) | set(sop.endings)
-    overlap = set(sop.steps) & set(sop.endings)
-    if overlap:
-        raise SopError(
-            f"{path}: {sorted(overlap)[0]!r} is both a step and an ending; give them different ids"
-        )
-    titles = [sop.state_title(s).casefold() for s in states]
-    if WAITING_TITLE.casefold() in titles:
-        raise SopError(
-            f"{path}: {WAITING_TITLE!r} is reserved for pausing a case; give that step another title"
-        )
-    if len(titles) != len(set(titles)):
-        raise SopError(
-            f"{path}: two steps or endings share a title; operators pick by title, so make each unique"
-        )
-    for step in sop.steps.values():
-        if step.role not in sop.roles:
-            raise SopError(f"{path}: step {step.id!r} has role {step.role!r}; add [roles.{step.role}]")
-        for target in step.next:
-            if target not in states:
-                raise SopError(f"{path}: step {step.id!r} lists next {target!r}, which is no step or ending")
-        for item in step.evidence:
-            if item not in sop.evidence:
-                raise SopError(f"{path}: step {step.id!r} needs evidence {item!r}; add [evidence.{item}]")
-    reachable = {sop.first_step}
-    frontier = [sop.first_step]
-    while frontier:
-        for target in sop.steps[frontier.pop()].next:
-            if target not in reachable:
-                reachable.add(target)
-                if target in sop.steps:
-                    frontier.append(target)
-    if not reachable & set(sop.endings):
-        raise SopError(
-            f"{path}: no ending can be reached from {sop.first_step!r}; add an ending to some 'next'"
-        )
+def sop_problems(path: Path) -> tuple[Sop | None, list[str]]:
+    """The SOP in ``path`` and every mistake in it, one line each in file order (``[]`` when valid).
+    The SOP is None when the file cannot be read at all (missing, not TOML)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (FileNotFoundError, IsADirectoryError):
+        return None, [f"SOP file {path} does not exist; set 'sop' in the config to an SOP .toml file"]
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [f"SOP file {path} cannot be read: {exc}"]
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return None, [f"SOP file {path} is not valid TOML: {exc}"]
+    reader = SopReader(path, Source(text))
+    sop, lines = _read(data, reader)
+    check_sop(sop, reader, lines)
+    per_unit = [role.id for role in sop.roles.values() if role.per_unit]
+    disposing = [step.id for step in sop.steps.values() if step.assigns_unit]
+    for problem in unit_problems(sop.units, per_unit, disposing):
+        reader.add(reader.source.key(None, "units"), problem)
+    return sop, reader.messages()
+
+
+def _read(data: dict, reader: SopReader) -> tuple[Sop, dict[str, int | None]]:
+    reader.keys("the SOP", data, TOP_KEYS, None)
+    steps, lines = reader.steps(data)
+    if not steps:
+        reader.add(None, "the SOP has no [[steps]]")
+    order = list(steps)
+    intake = reader.text("the SOP", data, "intake_step", None)
+    if not intake:
+        if len(steps) > 1:
+            reader.add(
+                None,
+                f"the SOP has {len(steps)} steps but no 'intake_step'; name the step a report is in when it "
+                f'arrives, e.g. intake_step = "{order[0]}"',
+            )
+        intake = order[0] if order else ""
+    first = reader.text("the SOP", data, "first_step", None)
+    if not first and intake in steps and steps[intake].next:
+        first = steps[intake].next[0]
+    first = first or (order[min(1, len(order) - 1)] if order else "")
+    calendar = data.get("calendar", {})
+    if not isinstance(calendar, dict):
+        reader.add(reader.source.key(None, "calendar"), "'calendar' must be a table")
+        calendar = {}
+    sop = Sop(
+        id=reader.text("the SOP", data, "id", None) or reader.path.stem,
+        name=reader.text("the SOP", data, "name", None) or reader.path.stem,
+        agency=reader.text("the SOP", data, "agency", None),
+        reference=reader.text("the SOP", data, "reference", None),
+        intake_step=intake,
+        first_step=first,
+        ticket_prefix=reader.text("the SOP", data, "ticket_prefix", None) or "CAKRA",
+        roles=reader.roles(data),
+        steps=steps,
+        endings=reader.endings(data),
+        evidence=reader.evidence(data),
+        calendar=calendar,
+        fields=reader.fields(data),
+        units=reader.units(data),
+        holds=reader.holds(data),
+    )
+    return sop, lines

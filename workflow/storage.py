@@ -30,6 +30,12 @@ PAUSED = "menunggu pelapor"
 RESUMED = "dilanjutkan"
 # A case disposed (or disposed again) to a unit (workflow/disposition.py).
 DISPOSED = "disposisi"
+# An SOP hold other than waiting on the reporter ([holds.<id>], e.g. "Pending"): HELD stops the step's
+# clock (the SLA counts it as PAUSED), HELD_RUNNING leaves it running. The note names the hold.
+HELD = "ditahan"
+HELD_RUNNING = "ditahan (waktu berjalan)"
+# A step whose condition (``when``) did not hold for the case: passed over, the note says why.
+SKIPPED = "dilewati"
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from cakra.commands import (
     report,
     serve,
     status,
+    validate_sop,
     weekly,
 )
 from cakra.commands.base import Command
@@ -32,6 +33,7 @@ COMMANDS: tuple[Command, ...] = (
     serve.COMMAND,
     report.COMMAND,
     check.COMMAND,
+    validate_sop.COMMAND,
     status.COMMAND,
     backup.COMMAND,
     export.COMMAND,
