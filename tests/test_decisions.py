@@ -54,7 +54,7 @@ def test_a_decision_loops_back_and_goes_on_with_its_answer_in_the_history(site: 
     step_by(site, ticket, 40, "tidak")  # the label, any case: back to the idea
     assert site.row(ticket)["Tahap Saat Ini"] == "1. Ide dan konsep"
     moves = [h for h in history(site, ticket) if h[0] == "pindah tahap"]
-    assert moves[-1][1:3] == ("keputusan", "konsep") and moves[-1][3].startswith("Keputusan: Tidak")
+    assert moves[-1][1:3] == ("keputusan", "konsep") and moves[-1][3] == "Dikembalikan: Keputusan: Tidak"
     step_by(site, ticket, 50, "2")
     step_by(site, ticket, 60, "3")
     step_by(site, ticket, 70, "Ya")

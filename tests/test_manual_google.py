@@ -10,7 +10,7 @@ from sheets_emulator.server import SheetsEmulator
 
 from cakra.cycle import ensure_tabs
 from cakra.setup import initialise
-from cakra.tabs.manual import INPUT_HEADERS, SERVICE_HEADERS
+from cakra.tabs.manual import INPUT_HEADERS, SERVICE_HEADERS, manual_headers
 from cakra.workflow.channels import MANUAL_CHANNELS
 from tests.google_site import GoogleSite
 from tests.site import T0, response
@@ -84,7 +84,8 @@ def test_init_makes_the_manual_tab_with_the_channel_dropdown(google_site: Google
     lines = list(initialise(google_site.app))
     assert any("'Saluran'" in line for line in lines)
     header = google_site.tab(MANUAL_TAB)[0]
-    assert header == [*INPUT_HEADERS, *SERVICE_HEADERS]
+    # The SOP's declared fields (Cakra LINMAS declares "Link Cakra") come before the service's columns.
+    assert header == [*INPUT_HEADERS, "Link Cakra", *SERVICE_HEADERS] == manual_headers(google_site.app.sop)
     sheet = sheet_meta(google_site, MANUAL_TAB)
     assert sheet["properties"]["gridProperties"]["frozenRowCount"] == 1
     validation = sheet["data"][0]["rowData"][1]["values"][header.index("Saluran")]["dataValidation"]

@@ -15,7 +15,7 @@ from openpyxl.workbook.workbook import Workbook
 
 from cakra.common.text import normalise_header
 from cakra.cycle import ensure_tabs
-from cakra.tabs.manual import INPUT_HEADERS, SERVICE_HEADERS
+from cakra.tabs.manual import INPUT_HEADERS, SERVICE_HEADERS, manual_headers
 from cakra.tabs.view import forget_view
 from cakra.workflow.channels import MANUAL_CHANNELS
 from tests.site import T0, Site, response
@@ -103,7 +103,8 @@ def test_the_first_cycle_makes_the_tab_with_its_headers_and_the_channel_dropdown
     book = openpyxl.load_workbook(site.workbook)
     sheet = book[MANUAL_TAB]
     header = [c.value for c in sheet[1] if c.value]
-    assert header == [*INPUT_HEADERS, *SERVICE_HEADERS]
+    # The SOP's declared fields (Cakra LINMAS declares "Link Cakra") come before the service's columns.
+    assert header == [*INPUT_HEADERS, "Link Cakra", *SERVICE_HEADERS] == manual_headers(site.app.sop)
     lists = [dv for dv in sheet.data_validations.dataValidation if dv.type == "list"]
     assert len(lists) == 1
     assert lists[0].formula1 == '"' + ",".join(MANUAL_CHANNELS) + '"'

@@ -178,8 +178,9 @@ def _unit_screen(case: Case, screen: str, changed: dict[str, str], ctx: StepCont
 
 
 def _leaves_step(sop: Sop, case: Case, choice: str) -> bool:
-    """Whether the operator's "Tahap" choice would take the case out of its step."""
+    """Whether the operator's "Tahap" choice would take the case on to another step (closing it, e.g. as
+    "Tidak valid", needs no unit: nobody works it further)."""
     if not choice or is_waiting_choice(choice):
         return False
     target = resolve_choice(sop, choice)
-    return target is not None and target != case.step
+    return target is not None and target != case.step and not sop.is_ending(target)

@@ -173,11 +173,23 @@ def check_move(sop: Sop, case: Case, target: str) -> str | None:
     current = sop.state_title(case.step)
     if not case.is_open:
         return f"Kasus sudah ditutup ({current}); tahap tidak bisa diubah lagi."
-    allowed = sop.steps[case.step].next
+    allowed = onward(sop, case)
     if target not in allowed:
-        options = ", ".join(sop.state_title(s) for s in allowed)
+        options = ", ".join(dict.fromkeys(sop.state_title(s) for s in allowed))
         return f"Tidak bisa pindah dari '{current}' ke '{sop.state_title(target)}'. Pilihan berikutnya: {options}."
     return None
+
+
+def onward(sop: Sop, case: Case) -> dict[str, str]:
+    """Where ``case`` may go from its step: each state an operator may pick -> the ``next`` entry that
+    leads there. A next step whose condition fails for this case is passed over, so where it lands may be
+    picked directly too (a letter's complaint goes from "Pencatatan" straight to the Kabid's analysis
+    when the LAPOR!-only disposition does not apply); the move still records the skip."""
+    routes: dict[str, str] = {}
+    for target in sop.steps[case.step].next if case.step in sop.steps else ():
+        routes.setdefault(target, target)
+        routes.setdefault(landing(sop, case.report, target)[0], target)
+    return routes
 
 
 def move(case: Case, target: str, ctx: StepContext) -> None:

@@ -16,7 +16,7 @@ from cakra.workflow.case import Case
 from cakra.workflow.choice import read_choice
 from cakra.workflow.context import StepContext
 from cakra.workflow.disposition import OperatorRules
-from cakra.workflow.engine import check_move, move
+from cakra.workflow.engine import check_move, move, onward
 from cakra.workflow.handover import NOTE_KEYS, informed_line, take_notes
 from cakra.workflow.pause import held, hold, release
 from cakra.workflow.privacy import merge_flags, parse_flags, show_flags
@@ -208,7 +208,7 @@ def _try_move(case: Case, choice: str, ctx: StepContext) -> str | None:
         # The decision is the move's note in the history ("Keputusan: Tidak"), before the operator's notes.
         decided = f"Keputusan: {picked.answer}"
         ctx = ctx.by(ctx.actor, f"{decided}; {ctx.note}" if ctx.note else decided)
-    move(case, target, ctx)
+    move(case, onward(sop, case).get(target, target), ctx)
     missing = [sop.evidence[e].title for e in _evidence(sop, case.step) if e in _missing_ids(case, sop)]
     if missing:
         case.message += f" Perhatian: kelengkapan kurang ({', '.join(missing)})."
