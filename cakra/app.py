@@ -185,8 +185,10 @@ def make_layout(config: Config) -> view.Layout:
 
 def check_roles(config: Config, sop: Sop) -> None:
     """Every internal SOP role needs [roles.<role>] emails, or its cases would reach nobody."""
+    # A periodic SOP's submitters are reached per desa, through the roster (workflow/roster.py).
+    submitter = sop.periodic.submitter if sop.periodic else None
     for role in sop.roles.values():
-        if not role.external and not config.role_emails(role.id):
+        if not role.external and role.id != submitter and not config.role_emails(role.id):
             raise ConfigError(
                 f"the SOP's role '{role.id}' ({role.title}) has no recipients; add "
                 f'[roles.{role.id}] emails = ["nama@instansi.go.id"] to the config'

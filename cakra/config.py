@@ -16,13 +16,15 @@ import hashlib
 import json
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cakra.common.errors import ConfigError
 from cakra.ingest.columns import ColumnAliases
+from cakra.periodic_settings import DEFAULTS as PERIODIC_DEFAULTS
+from cakra.periodic_settings import PeriodicSettings, read_roster
 from cakra.settings import (
     AdminSettings,
     CitizenSettings,
@@ -102,9 +104,11 @@ DEFAULTS: dict[str, Any] = {
     },
     "columns": {},
     "roles": {},
+    "periodic": PERIODIC_DEFAULTS,
+    "roster": {},
 }
 # Tables whose keys the user chooses (validated by their own rules, not against DEFAULTS).
-_FREE_TABLES = ("columns", "roles", "calendar")
+_FREE_TABLES = ("columns", "roles", "calendar", "roster")
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,9 @@ class Config:
     columns: ColumnAliases
     roles: Mapping[str, tuple[str, ...]]  # SOP role id -> email addresses
     fingerprint: str  # changes whenever any setting does (the sheet view reads everything again)
+    # Periodic reports (issue 11): where the grid is, reminders, the recap; who is expected to report.
+    periodic: PeriodicSettings = PeriodicSettings()
+    roster: Mapping[str, Any] = field(default_factory=dict)  # desa id -> workflow.roster.Desa
 
     def role_emails(self, role: str) -> list[str]:
         """The addresses configured for ``role`` ([] when none)."""
@@ -238,6 +245,8 @@ def build_config(user: dict[str, Any], path: Path | None = None) -> Config:
         columns=columns,
         roles=roles,
         fingerprint=hashlib.sha256(fingerprint.encode()).hexdigest(),
+        periodic=PeriodicSettings.read(raw["periodic"]),
+        roster=read_roster(raw["roster"]),
     )
 
 

@@ -29,6 +29,7 @@ from cakra.notify.compose import enqueue_notices
 from cakra.notify.outbox import OutboxRow
 from cakra.notify.pacing import pace
 from cakra.notify.plan import RoleNotice, plan_notices
+from cakra.periodic import grid_writes, periodic_tab_headers, tabs_to_read, take_cycle
 from cakra.row_guard import guard_for, take_edited_response, take_new_response
 from cakra.sheets.base import CellWrite
 from cakra.tabs.dashboard import TITLE as DASHBOARD_TITLE
@@ -100,6 +101,7 @@ def ensure_tabs(app: App) -> list[str]:
     wanted = {sheets.status_tab: HEADERS, sheets.history_tab: HISTORY_HEADERS}
     if sheets.dashboard_tab:
         wanted[sheets.dashboard_tab] = [DASHBOARD_TITLE]
+    wanted.update(periodic_tab_headers(app))  # expected periodic reports: Monitoring, Daftar Desa
     existing = set(app.sheets.tab_names())
     return [
         name
@@ -165,9 +167,8 @@ def _poll(
     # Only the local workbook can be saved over by an older copy; on Google a block past a shrunk grid
     # would be an error, and rows deleted there by hand are the operator's choice.
     riwayat = check_blocks(ledger, config.sheets.verify_rows) if config.sheets.backend == "local" else []
-    view, (cases, signatures) = read_view(
-        app.sheets, ledger, app.layout, load, {history_tab: riwayat} if riwayat else None
-    )
+    extra = {**({history_tab: riwayat} if riwayat else {}), **tabs_to_read(app)}
+    view, (cases, signatures) = read_view(app.sheets, ledger, app.layout, load, extra or None)
     if view is None:
         log.info("susunan kolom lembar berubah; siklus berikutnya membaca semua tab")
         return _deliver(app, now, result, on_before_send)
@@ -238,6 +239,7 @@ def _poll(
             unsettled.add(case.ticket)
         result.moved, result.refused = len(edits.moved), len(edits.refused)
         result.paused, result.resumed = len(edits.paused), result.resumed + len(edits.resumed)
+        periodic = take_cycle(app, view, ctx, new, edits.paused, guard)
         open_cases = [c for c in cases if c.is_open]
         planned = plan_notices(
             sop,
@@ -254,6 +256,7 @@ def _poll(
         told = {c.ticket for notice in notices for group in notice.sections.values() for c in group}
         links = case_links(app.sheets, config.sheets.status_tab, status, cases, told)
         result.messages = enqueue_notices(app.mailer, sop, notices, now, links)
+        result.messages += periodic.messages if periodic else 0
         result.reminders, result.escalations = _count(notices, "reminder"), _count(notices, "escalated")
         if config.citizen.send:
             closed = [c for c in edits.moved if not c.is_open]
@@ -268,7 +271,9 @@ def _poll(
     # A closed case nobody touched shows what it showed last cycle, until its row's turn to be checked.
     watched = open_before | unsettled
     on_sheet = cases if view.full else [c for c in cases if c.ticket in watched or c.ticket in checked]
-    result.cells_written = _write(app, now, view, status, on_sheet, cases, history, watched, checked)
+    result.cells_written = _write(
+        app, now, view, status, on_sheet, cases, history, watched, checked, grid_writes(app, view, periodic)
+    )
     return _deliver(app, now, result, on_before_send)
 
 
@@ -302,8 +307,10 @@ def _write(
     history: list[HistoryEntry],
     watched: set[str],
     checked: set[str],
+    extra: list[CellWrite] | None = None,
 ) -> int:
-    """The cycle's ONE write (status rows of ``on_sheet``, new history, the dashboard); then remember
+    """The cycle's ONE write (status rows of ``on_sheet``, new history, the dashboard, ``extra``: other
+    tabs' cells, e.g. the periodic Monitoring grid); then remember
     what the service columns of the rows in ``watched`` and of every row written now show.
 
     A full read leaves the other rows' memory as it was: they needed no write, so they show what the
@@ -330,6 +337,7 @@ def _write(
         visited = month_visits(app, cases, now)
         grid = dashboard_grid(cases, visited, sop, now, config.tz, ledger.kecamatan_totals())
         writes += dashboard_writes(view.dashboard, grid, now, config.tz)
+    writes += extra or []
     try:
         written = app.sheets.write(writes)
     except SheetBusy as busy:

@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cakra.common.errors import SheetError
+from cakra.common.text import normalise_header
 from cakra.ingest.columns import REQUIRED_FIELDS, ColumnAliases
 from cakra.ingest.fields import (
     EARLIEST_FORM_YEAR,
@@ -138,12 +139,15 @@ def read_reports(
     fields = (*TEXT_FIELDS, "nik", "phone", "event_photo", "ktp_photo", "timestamp", "privacy")
     at = {name: found.get(name) for name in fields}
     evidence = [(item.field, item.title) for item in sop.intake_evidence()]
+    declared = declared_columns(tab, sop)
     reports: list[Report] = []
     for seen in rows:
         index, key = seen.row - 1, new_response_key()
         record = {name: None if column is None else tab.cell(index, column) for name, column in at.items()}
         try:
             report = _report(record, key, seen.row, seen.fingerprint, tz, now, floor, evidence, questions)
+            if declared:
+                read_declared(report, tab, index, declared, evidence)
         except Exception as exc:  # one response must never stop the others
             # The known causes are handled where they arise (ingest/fields.py); this is the last line of
             # defence, and keeps the response a case (flagged) until the cause is fixed.
@@ -153,6 +157,37 @@ def read_reports(
             report = unreadable_report(key, seen.row, seen.fingerprint, failure_reason(exc))
         reports.append(report)
     return reports
+
+
+def declared_columns(tab: Tab, sop: Sop) -> dict[str, tuple[int | None, str]]:
+    """The SOP's declared fields -> (their column, or None when the form lacks it; their kind)."""
+    header = [normalise_header(title) for title in tab.header]
+    out: dict[str, tuple[int | None, str]] = {}
+    for field_id, spec in getattr(sop, "fields", {}).items():
+        names = [normalise_header(h) for h in spec.headers]
+        column = next((header.index(name) for name in names if name in header), None)
+        out[field_id] = (column, spec.kind)
+    return out
+
+
+def read_declared(
+    report: Report,
+    tab: Tab,
+    index: int,
+    declared: dict[str, tuple[int | None, str]],
+    evidence: list[tuple[str, str]],
+) -> None:
+    """Fill ``report.fields`` (answers as text; a link field's links one per line) and count a declared
+    link field named as evidence like the built-in photos (missing when it holds no link)."""
+    for field_id, (column, kind) in declared.items():
+        cell = None if column is None else tab.cell(index, column)
+        text = "\n".join(extract_links(cell)) if kind == "link" else clean_text(cell)[:2000]
+        report.fields[field_id] = text
+    titles = dict(evidence)
+    for field_id in declared:
+        title = titles.get(field_id)
+        if title and report.fields[field_id] and title in report.missing_evidence:
+            report.missing_evidence.remove(title)
 
 
 def failure_reason(exc: BaseException) -> str:

@@ -34,6 +34,8 @@ class Report:
     # Form questions (field -> title) the service relied on that the tab lacked when this was read:
     # those answers are unknown, not empty (taken once the question is back, ingest/questions.py).
     lost_questions: dict[str, str] = field(default_factory=dict)
+    # The SOP's declared fields ([fields.<id>]): field id -> the answer as text ("" when not given).
+    fields: dict[str, str] = field(default_factory=dict)
 
     @property
     def kelengkapan(self) -> str:

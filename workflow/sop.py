@@ -8,12 +8,14 @@ unknown top-level tables are rejected only when misspelt, not when a later engin
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from cakra.common.errors import SopError
 from cakra.workflow.calendar import LimitError, TimeLimit
+from cakra.workflow.declared_fields import Field, parse_fields
+from cakra.workflow.periods import PeriodicPlan, parse_periodic
 
 # The SOP files that ship with Cakra (``sop = "sipendekar"`` in a config names one).
 BUILTIN_SOPS = Path(__file__).resolve().parent / "sops"
@@ -31,9 +33,11 @@ _TOP_KEYS = {
     "steps",
     "endings",
     "calendar",
+    "fields",
+    "periodic",
 }
 _STEP_KEYS = {"id", "title", "description", "role", "limit", "evidence", "outputs", "next"}
-_ROLE_KEYS = {"title", "superior", "sees_identity", "external"}
+_ROLE_KEYS = {"title", "superior", "sees_identity", "external", "internal"}
 _EVIDENCE_KEYS = {"title", "field"}
 _ENDING_KEYS = {"id", "title"}
 
@@ -50,6 +54,7 @@ class Role:
     superior: str | None = None
     sees_identity: bool = False
     external: bool = False
+    internal: bool = False  # a submitter role of the agency itself (no citizen wording)
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,9 @@ class Sop:
     endings: dict[str, Ending]
     evidence: dict[str, Evidence]
     calendar: dict[str, Any] = field(default_factory=dict)
+    fields: dict[str, Field] = field(default_factory=dict)
+    # Expected periodic submissions (``[periodic]``, workflow/periods.py); None for a complaint flow.
+    periodic: PeriodicPlan | None = None
 
     def state_title(self, state: str) -> str:
         """Title of a step or an ending (what the "Tahap" column shows)."""
@@ -160,6 +168,7 @@ def load_sop(path: Path) -> Sop:
             table.get("superior"),
             bool(table.get("sees_identity", False)),
             bool(table.get("external", False)),
+            bool(table.get("internal", False)),
         )
     for role in roles.values():
         if role.superior and role.superior not in roles:
@@ -207,8 +216,12 @@ def load_sop(path: Path) -> Sop:
         endings=endings,
         evidence=evidence,
         calendar=data.get("calendar", {}),
+        fields=parse_fields(data.get("fields"), path),
     )
     _validate_graph(sop, path)
+    if "periodic" in data:
+        plan = parse_periodic(data["periodic"], path, set(sop.roles), set(sop.endings), set(sop.fields))
+        sop = replace(sop, periodic=plan)
     return sop
 
 
