@@ -110,6 +110,16 @@ def make_sheets(config: Config, sop: Sop | None = None) -> SheetBackend:
         if sop is not None
         else None
     )
+    if sop is not None and sop.periodic is not None and config.periodic.monitoring_tab:
+        from cakra.tabs.monitoring_format import MonitoringScreen
+
+        screen = MonitoringScreen(
+            sheets.status_tab,
+            sheets.history_tab,
+            sheets.dashboard_tab,
+            sop.choices(),
+            monitoring_tab=config.periodic.monitoring_tab,
+        )
     return LocalWorkbook(sheets.workbook, config.tz, screen)
 
 

@@ -24,7 +24,7 @@ DEFAULTS: dict[str, Any] = {
     "periods_shown": 12,
     "remind_days_before": 3,
     "remind_after": True,
-    "recap_day": 1,
+    "recap_day": 10,
     "recap_time": "08:00",
     "recap_roles": ["camat"],
     "recap_periods": 6,
@@ -42,7 +42,7 @@ class PeriodicSettings:
     periods_shown: int = 12
     remind_days_before: int = 3  # 0 = no reminder before the due day
     remind_after: bool = True
-    recap_day: int = 1  # day of the month the Camat's recap goes; 0 = never
+    recap_day: int = 10  # day of the month the Camat's recap goes; 0 = never
     recap_time: time = time(8, 0)
     recap_roles: tuple[str, ...] = ("camat",)
     recap_periods: int = 6

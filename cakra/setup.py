@@ -16,7 +16,10 @@ def initialise(app: App) -> Iterator[str]:
         yield f"tab {name!r} created"
     if isinstance(app.sheets, LocalWorkbook):  # the same screen on the workbook (tabs/local_format.py)
         sheets = app.config.sheets
-        for name in app.sheets.lay_out([sheets.status_tab, sheets.history_tab, sheets.dashboard_tab]):
+        periodic = [app.config.periodic.monitoring_tab] if app.sop.periodic else []
+        for name in app.sheets.lay_out(
+            [sheets.status_tab, sheets.history_tab, sheets.dashboard_tab, *periodic]
+        ):
             yield f"tab {name!r} laid out (widths, frozen header, filter; on the status tab also the dropdown, late colour, dates and protection)"
     if app.config.sheets.backend == "google":  # dropdowns, protection and formatting
         from cakra.sheets.google import GoogleSheets
@@ -24,5 +27,9 @@ def initialise(app: App) -> Iterator[str]:
 
         if isinstance(app.sheets, GoogleSheets):
             yield from prepare_status_tab(app.sheets, app.config.sheets.status_tab, app.sop)
+            if app.sop.periodic is not None and app.config.periodic.monitoring_tab:
+                from cakra.tabs.monitoring_format import prepare_monitoring_tab
+
+                yield from prepare_monitoring_tab(app.sheets, app.config.periodic.monitoring_tab)
     if not created:
         yield "all tabs already exist; nothing to create"
