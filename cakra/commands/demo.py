@@ -6,11 +6,18 @@ import argparse
 from pathlib import Path
 
 from cakra.commands.base import Command
+from cakra.common.errors import CakraError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--out`` and ``--google-emulator``."""
+    """``--out``, ``--sop`` and ``--google-emulator``."""
     parser.add_argument("--out", default="demo-out", help="folder for the demo set-up (default: demo-out)")
+    parser.add_argument(
+        "--sop",
+        default="cakra-linmas",
+        help="which SOP's demo to run (default: cakra-linmas, the simulated morning); the others play "
+        "a scenario file from cakra/demo/scenarios/",
+    )
     parser.add_argument(
         "--google-emulator",
         action="store_true",
@@ -20,7 +27,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Build a synthetic set-up in --out and run it through all five steps."""
+    """Build a synthetic set-up in --out and run it through the SOP's steps."""
+    if args.sop != "cakra-linmas":
+        from cakra.demo.sop_demo import run_sop_demo
+
+        if args.google_emulator:
+            raise CakraError("--google-emulator runs the cakra-linmas morning only; drop --sop or the flag")
+        return run_sop_demo(Path(args.out), args.sop)
     from cakra.demo.morning import run_demo
 
     return run_demo(Path(args.out), google_emulator=args.google_emulator)
@@ -41,6 +54,7 @@ All data is synthetic. It does not read --config.""",
     examples=(
         "cakra demo --out /tmp/cakra-demo",
         "cakra demo --google-emulator --out /tmp/cakra-demo-google",
+        "cakra demo --sop dpmd-kapuas-hulu --out /tmp/cakra-demo-dpmd",
     ),
     uses_config=False,
 )
