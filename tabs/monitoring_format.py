@@ -64,7 +64,7 @@ def monitoring_requests(backend: GoogleSheets, tab: str) -> tuple[list[dict[str,
     )
     sheet = next(s for s in existing.get("sheets", []) if s["properties"]["sheetId"] == sheet_id)
     present = _rule_texts(sheet.get("conditionalFormats", []))
-    grid = {"sheetId": sheet_id, "startRowIndex": 1, "startColumnIndex": 1, "endColumnIndex": _LAST_COLUMN}
+    grid = {"sheetId": sheet_id, "startRowIndex": 1, "startColumnIndex": 1}  # to the grid's end, as it grows
     requests: list[dict[str, Any]] = []
     for state, rgb in STATE_RGB.items():
         if state in present:

@@ -7,8 +7,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tests.site import Site
-from tests.workbook import new_form_workbook
+from sheets_emulator.server import SheetsEmulator
+
+from tests.google_site import GoogleSite
+from tests.site import FORM_HEADERS, Site
+from tests.workbook import RESPONSES_TAB, new_form_workbook
 
 FORM = [
     "Timestamp",
@@ -46,25 +49,46 @@ def linmas_row(
     return [at.replace(tzinfo=None), desa, periode, kegiatan, tanggal, hadir, photo, note]
 
 
+def linmas_extra() -> dict[str, Any]:
+    """The config tables a SINAR LINMAS site adds to the base site's."""
+    return {
+        "sop": "sinar-linmas-juai",
+        "citizen": {"send": False},
+        "roles": {
+            "operator_kecamatan": {"emails": [OPERATOR]},
+            "sekcam": {"emails": ["sekcam@juai.example.go.id"]},
+            "camat": {"emails": [CAMAT]},
+        },
+        "roster": {
+            desa_id: {"title": title, "emails": emails, "aliases": [title.upper()]}
+            for desa_id, (title, emails) in DESA.items()
+        },
+    }
+
+
 class LinmasSite(Site):
     def __init__(self, folder: Path, email_backend: dict[str, Any] | None = None) -> None:
         super().__init__(folder, email_backend)
         new_form_workbook(self.workbook, FORM)
-        self.extra = {
-            "sop": "sinar-linmas-juai",
-            "citizen": {"send": False},
-            "roles": {
-                "operator_kecamatan": {"emails": [OPERATOR]},
-                "sekcam": {"emails": ["sekcam@juai.example.go.id"]},
-                "camat": {"emails": [CAMAT]},
-            },
-            "roster": {
-                desa_id: {"title": title, "emails": emails, "aliases": [title.upper()]}
-                for desa_id, (title, emails) in DESA.items()
-            },
-        }
+        self.extra = linmas_extra()
 
     def config_table(self) -> dict[str, Any]:
         table = super().config_table()
         table["roles"] = self.extra["roles"]  # only the SOP's roles (the base site's are cakra-linmas's)
+        return table
+
+
+class LinmasGoogleSite(GoogleSite):
+    """The same site on the Google backend (the Sheets emulator, real gspread)."""
+
+    def __init__(self, folder: Path, emulator: SheetsEmulator) -> None:
+        super().__init__(folder, emulator)
+        # The base site's form has more questions: the Linmas form's header, the rest of the row blank.
+        header = FORM + [""] * (len(FORM_HEADERS) - len(FORM))
+        emulator.enter(self.spreadsheet_id, RESPONSES_TAB, "A1", [header], typed=False)
+        self.extra = linmas_extra()
+
+    def config_table(self) -> dict[str, Any]:
+        table = super().config_table()
+        table["roles"] = self.extra["roles"]
         return table

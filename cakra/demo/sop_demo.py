@@ -203,6 +203,7 @@ def play(
     results: list[CycleResult] = []
     for minutes in range(0, scenario.end_minutes + 1, scenario.tick_minutes):
         now = start + timedelta(minutes=minutes)
+        jobs: list[str] = []
         while pending and pending[0].at <= minutes:
             event = pending.pop(0)
             at = (start + timedelta(minutes=event.at)).replace(tzinfo=None)
@@ -211,14 +212,15 @@ def play(
             elif event.kind == "manual":
                 world.type_manual(event.values)
             elif event.kind == "job":
-                poll(app, now)  # the sheet as it is now first, as serve does before its jobs
-                run_job(app, str(event.values["name"]), now)
-                continue
+                jobs.append(str(event.values["name"]))  # after this tick's cycle, as serve runs them
             else:
                 case = find_case(app, event.case)
                 world.type_status(case.ticket, {k: str(v) for k, v in event.values.items()}, event.screen)
         result = poll(app, now)
         results.append(result)
+        for name in jobs:
+            run_job(app, name, now)
+            say(f"[{now:%d/%m %H:%M}] tugas terjadwal '{name}' dijalankan")
         if result.found_work:
             say(f"[{now:%d/%m %H:%M}] {result.summary()}")
     return results
@@ -304,7 +306,7 @@ def run_sop_demo(out: Path, name: str, *, config_text: Callable[[str], str] | No
         emails = sorted((out / "outbox").glob("*.eml")) if (out / "outbox").exists() else []
         print(f"  email                   : {len(emails)} pesan di {out / 'outbox'}/")
         print(f"  buku besar (audit)      : {config.ledger_path}")
-        tabs = [t for t in openpyxl.load_workbook(config.sheets.workbook, read_only=True).sheetnames]
+        tabs = openpyxl.load_workbook(config.sheets.workbook, read_only=True).sheetnames
         print(f"  tab lembar kerja        : {', '.join(tabs)}")
         print(f"  satu siklus lagi        : cakra --config {config_path} poll")
         for problem in problems:
