@@ -4,7 +4,12 @@ gspread, a real SMTP server on loopback, frozen (injected) time."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import email
+import re
+import shutil
+from datetime import datetime
+from email import policy
+from email.message import EmailMessage
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -280,17 +285,64 @@ def calls(emu: SheetsEmulator) -> list[str]:
     return [f"{e.method} {e.path.rsplit('/', 1)[-1]}" for e in emu.log if e.kind in ("read", "write")]
 
 
-def test_the_demo_shows_three_months(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The SINAR LINMAS demo folder after its three months (played once for the tests below)."""
     from cakra.demo.sop_demo import run_sop_demo
 
-    assert run_sop_demo(tmp_path / "demo", "sinar-linmas-juai") == 0  # every expectation held
-    book = openpyxl.load_workbook(tmp_path / "demo" / "cakra-demo.xlsx")
+    out = tmp_path_factory.mktemp("linmas") / "demo"
+    assert run_sop_demo(out, "sinar-linmas-juai") == 0  # every expectation of the scenario held
+    return out
+
+
+def test_the_demo_shows_three_months(demo: Path) -> None:
+    book = openpyxl.load_workbook(demo / "cakra-demo.xlsx")
     rows = {r[0]: r[1:] for r in book["Monitoring"].iter_rows(values_only=True)}
-    months = list(rows["Desa"]).index("Sep 2026"), list(rows["Desa"]).index("Nov 2026") + 1
-    shown = {desa: list(cells[months[0] : months[1]]) for desa, cells in rows.items() if desa != "Desa"}
+    first, last = list(rows["Desa"]).index("Sep 2026"), list(rows["Desa"]).index("Nov 2026") + 1
+    shown = {desa: list(cells[first:last]) for desa, cells in rows.items() if desa != "Desa"}
     assert shown.pop("Contoh Sari") == ["Terlambat"] * 3  # the silent desa
     assert all(cells == ["Sudah"] * 3 for cells in shown.values()), shown
-    subjects = [p.read_text(errors="replace") for p in (tmp_path / "demo" / "outbox").glob("*.eml")]
-    assert sum("terlambat" in s and "Subject: [Cakra] Laporan" in s for s in subjects) >= 5
-    assert any("Rekap laporan desa" in s for s in subjects)
-    assert date(2026, 12, 10)  # the recap's day (scenario [[jobs]])
+    subjects = [str(m["Subject"]) for m in demo_messages(demo)]
+    late = {s for s in subjects if s.startswith("[Cakra] Laporan") and s.endswith("terlambat")}
+    assert {"Contoh Baru", "Contoh Permai", "Contoh Sari"} == {
+        s.split("Desa ")[1].split(" terlambat")[0] for s in late
+    }
+    assert sum("Contoh Sari terlambat" in s for s in subjects) == 3  # reminded once per period
+    assert [s for s in subjects if "Rekap laporan desa" in s] == [
+        "[Cakra] Rekap laporan desa September 2026 - November 2026: 27 dari 30 laporan masuk, "
+        "1 desa belum pernah melapor"
+    ]
+
+
+def demo_messages(demo: Path) -> list[EmailMessage]:
+    return [
+        email.message_from_bytes(p.read_bytes(), policy=policy.default)  # type: ignore[misc]
+        for p in sorted((demo / "outbox").glob("*.eml"))
+    ]
+
+
+@pytest.mark.skipif(
+    not (shutil.which("chromium") or Path("/usr/bin/chromium").exists()),
+    reason="Chromium is not installed (apt-get install -y chromium): the 390 px layout check is skipped",
+)
+def test_every_periodic_email_fits_a_390_px_phone_screen(demo: Path, tmp_path: Path) -> None:
+    from tests.test_phone import SCREEN, _with_images, measure
+
+    kinds = {
+        "pengingat": r"^\[Cakra\] Pengingat: laporan ",
+        "terlambat": r"^\[Cakra\] Laporan .* terlambat$",
+        "daftar desa terlambat": r"desa belum melapor periode",
+        "perbaikan": r"perlu diperbaiki",
+        "rekap camat": r"Rekap laporan desa",
+    }
+    pages: dict[str, str] = {}
+    for message in demo_messages(demo):
+        for kind, pattern in kinds.items():
+            if re.search(pattern, str(message["Subject"]).strip()) and kind not in pages:
+                pages[kind] = _with_images(message)
+                break
+    assert set(pages) == set(kinds)
+    results = measure(pages, tmp_path)
+    assert all(r["inner"] == SCREEN for r in results), results
+    too_wide = [r for r in results if r["scroll"] > SCREEN or r["wide"]]
+    assert not too_wide, too_wide
