@@ -105,21 +105,14 @@ def make_sheets(config: Config, sop: Sop | None = None) -> SheetBackend:
     from cakra.sheets.local import LocalWorkbook
     from cakra.tabs.local_format import OperatorScreen
 
-    screen = (
-        OperatorScreen(sheets.status_tab, sheets.history_tab, sheets.dashboard_tab, sop.choices())
-        if sop is not None
-        else None
-    )
-    if sop is not None and sop.periodic is not None and config.periodic.monitoring_tab:
-        from cakra.tabs.monitoring_format import MonitoringScreen
+    screen: OperatorScreen | None = None
+    if sop is not None:
+        tabs = (sheets.status_tab, sheets.history_tab, sheets.dashboard_tab, sop.choices())
+        screen = OperatorScreen(*tabs)
+        if sop.periodic is not None and config.periodic.monitoring_tab:  # periodic reports' grid colours
+            from cakra.tabs.monitoring_format import MonitoringScreen
 
-        screen = MonitoringScreen(
-            sheets.status_tab,
-            sheets.history_tab,
-            sheets.dashboard_tab,
-            sop.choices(),
-            monitoring_tab=config.periodic.monitoring_tab,
-        )
+            screen = MonitoringScreen(*tabs, monitoring_tab=config.periodic.monitoring_tab)
     return LocalWorkbook(sheets.workbook, config.tz, screen)
 
 

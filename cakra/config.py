@@ -39,6 +39,7 @@ from cakra.settings import (
 from cakra.workflow.alerts import AlertPolicy
 from cakra.workflow.calendar_settings import CalendarSettings
 from cakra.workflow.holidays_id import CalendarError
+from cakra.workflow.roster import Desa
 from cakra.workflow.sop import BUILTIN_SOPS
 
 DEFAULTS: dict[str, Any] = {
@@ -136,7 +137,7 @@ class Config:
     fingerprint: str  # changes whenever any setting does (the sheet view reads everything again)
     # Periodic reports (issue 11): where the grid is, reminders, the recap; who is expected to report.
     periodic: PeriodicSettings = PeriodicSettings()
-    roster: Mapping[str, Any] = field(default_factory=dict)  # desa id -> workflow.roster.Desa
+    roster: Mapping[str, Desa] = field(default_factory=dict)  # [roster.<id>]: who must report
 
     def role_emails(self, role: str) -> list[str]:
         """The addresses configured for ``role`` ([] when none)."""

@@ -149,3 +149,14 @@ def test_the_submitters_need_no_role_addresses_but_the_checker_does(tmp_path: Pa
     del roles["operator_kecamatan"]
     with pytest.raises(ConfigError, match="operator_kecamatan"):
         check_roles(build_config({"roles": roles}), sop)
+
+
+def test_the_example_config_of_sinar_linmas_is_valid() -> None:
+    from cakra.app import check_roles
+    from cakra.config import load_config
+
+    config = load_config(Path(__file__).resolve().parents[1] / "examples" / "sinar-linmas-juai.toml")
+    sop = load_sop(config.sop_path)
+    check_roles(config, sop)
+    assert sop.periodic is not None and len(config.roster) == 10
+    assert all(e.endswith(".example.go.id") for d in config.roster.values() for e in d.emails)
