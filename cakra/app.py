@@ -19,6 +19,7 @@ from cakra.notify.pacing import HeldNotices
 from cakra.notify.transports.base import Transport
 from cakra.sheets.base import SheetBackend
 from cakra.tabs import view
+from cakra.unit_settings import check_units
 from cakra.workflow.adoption import Adoption, adoption_ending
 from cakra.workflow.alerts import AlertPolicy
 from cakra.workflow.calendar import BusinessCalendar
@@ -39,6 +40,8 @@ class App:
     layout: view.Layout
     alerts: AlertPolicy = field(default_factory=AlertPolicy)
     adopt_ending: str = ""  # the SOP ending adopted cases close in (resolved from [intake] adopt_ending)
+    # Unit id -> the backend of the unit's own screen (its spreadsheet or workbook; cakra/unit_screens.py).
+    unit_sheets: dict[str, SheetBackend] = field(default_factory=dict)
 
     def adoption(self, before: datetime | None, *, keep_open: bool | None = None) -> Adoption:
         """Adopt responses received before ``before`` (None: every new one), closed in the configured
@@ -107,13 +110,37 @@ def make_sheets(config: Config, sop: Sop | None = None) -> SheetBackend:
 
     screen: OperatorScreen | None = None
     if sop is not None:
-        tabs = (sheets.status_tab, sheets.history_tab, sheets.dashboard_tab, sop.choices())
+        units = [unit.title for unit in sop.units.values()]
+        tabs = (sheets.status_tab, sheets.history_tab, sheets.dashboard_tab, sop.choices(), units)
         screen = OperatorScreen(*tabs)
         if sop.periodic is not None and config.periodic.monitoring_tab:  # periodic reports' grid colours
             from cakra.tabs.monitoring_format import MonitoringScreen
 
             screen = MonitoringScreen(*tabs, monitoring_tab=config.periodic.monitoring_tab)
     return LocalWorkbook(sheets.workbook, config.tz, screen)
+
+
+def make_unit_sheets(config: Config, sop: Sop, main: SheetBackend) -> dict[str, SheetBackend]:
+    """One backend per unit's own screen: on Google a ``GoogleSheets`` on the unit's spreadsheet that
+    shares the main backend's client (one session, one token, one retry policy); locally the unit's
+    workbook, laid out like the main status tab (no "Unit Tujuan" dropdown: only the dispatcher picks)."""
+    out: dict[str, SheetBackend] = {}
+    for unit_id, unit in config.units.items():
+        if unit_id not in sop.units:
+            continue
+        if config.sheets.backend == "google":
+            from cakra.sheets.google import GoogleSheets
+
+            assert isinstance(main, GoogleSheets)
+            out[unit_id] = GoogleSheets(main.client, unit.spreadsheet_id, ())
+        else:
+            from cakra.sheets.local import LocalWorkbook
+            from cakra.tabs.local_format import OperatorScreen
+
+            assert unit.workbook is not None  # check_units made sure
+            screen = OperatorScreen(config.sheets.status_tab, "", "", sop.choices())
+            out[unit_id] = LocalWorkbook(unit.workbook, config.tz, screen)
+    return out
 
 
 def make_transport(config: Config) -> Transport:
@@ -166,6 +193,7 @@ def make_mailer(config: Config, sop: Sop, outbox: Outbox, held: HeldNotices | No
         held=held,
         reply_to=config.citizen.reply_to,
         identity_roles=frozenset(role.id for role in sop.roles.values() if role.sees_identity),
+        unit_addresses={unit_id: unit.emails for unit_id, unit in config.units.items()},
     )
 
 
@@ -187,11 +215,18 @@ def make_layout(config: Config) -> view.Layout:
 
 
 def check_roles(config: Config, sop: Sop) -> None:
-    """Every internal SOP role needs [roles.<role>] emails, or its cases would reach nobody."""
+    """Every internal SOP role needs [roles.<role>] emails, or its cases would reach nobody (a per-unit
+    role's are its units': every SOP unit needs [units.<id>] emails and a screen)."""
+    check_units(config.units, sop, config.sheets.backend, config.sheets.workbook)
     # A periodic SOP's submitters are reached per desa, through the roster (workflow/roster.py).
     submitter = sop.periodic.submitter if sop.periodic else None
     for role in sop.roles.values():
-        if not role.external and role.id != submitter and not config.role_emails(role.id):
+        if (
+            not role.external
+            and not role.per_unit
+            and role.id != submitter
+            and not config.role_emails(role.id)
+        ):
             raise ConfigError(
                 f"the SOP's role '{role.id}' ({role.title}) has no recipients; add "
                 f'[roles.{role.id}] emails = ["nama@instansi.go.id"] to the config'
@@ -233,11 +268,12 @@ def build_app(config: Config) -> App:
     except ConfigError:
         ledger.close()
         raise
+    sheets = make_sheets(config, sop)
     return App(
         config=config,
         sop=sop,
         calendar=calendar,
-        sheets=make_sheets(config, sop),
+        sheets=sheets,
         ledger=ledger,
         layout=make_layout(config),
         mailer=make_mailer(
@@ -248,4 +284,5 @@ def build_app(config: Config) -> App:
         ),
         alerts=config.escalation,
         adopt_ending=adopt_ending,
+        unit_sheets=make_unit_sheets(config, sop, sheets),
     )

@@ -10,7 +10,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 
-from cakra.app import check_roles, make_sheets, make_transport
+from cakra.app import check_roles, make_sheets, make_transport, make_unit_sheets
 from cakra.common.errors import CakraError
 from cakra.config import Config
 from cakra.ingest.columns import ColumnAliases
@@ -21,7 +21,8 @@ from cakra.notify.transports.base import TransportError
 from cakra.sheets.base import SheetBackend, Tab
 from cakra.tabs.status import COLUMNS
 from cakra.tabs.view import relied_questions
-from cakra.workflow.sop import load_sop
+from cakra.unit_settings import UnitSettings
+from cakra.workflow.sop import Sop, load_sop
 
 
 def _run(label: str, probe: Callable[[], str | None]) -> tuple[bool, str]:
@@ -75,6 +76,8 @@ def checks(config: Config) -> Iterator[tuple[bool, str]]:
         relied: dict[str, str] = state.get("relied", {})  # type: ignore[assignment]
         yield from _tab_checks(config, state["sheets"], relied, account)  # type: ignore[arg-type]
         yield from _office_lock_check(state["sheets"])  # type: ignore[arg-type]
+        if isinstance(state.get("sop"), Sop):
+            yield from _unit_checks(config, state["sop"], state["sheets"], account)  # type: ignore[arg-type]
     ok, line = _run(f"email ({config.email.backend})", lambda: _email_check(config))
     yield ok, line
     if ok and config.email.backend == "outbox":
@@ -85,6 +88,21 @@ def checks(config: Config) -> Iterator[tuple[bool, str]]:
                 ' nothing; set [email] backend = "smtp" (or "gmail") so officials get their email'
             ),
         )
+
+
+def _unit_checks(config: Config, sop: Sop, main: SheetBackend, account: str) -> Iterator[tuple[bool, str]]:
+    """Each unit's own screen is reachable (on Google: shared with the service account)."""
+    for unit_id, backend in make_unit_sheets(config, sop, main).items():
+
+        def probe(backend: SheetBackend = backend, where: UnitSettings = config.units[unit_id]) -> str:
+            if config.sheets.backend == "google":
+                backend.tab_names()
+                who = account or "the service account"
+                return f"spreadsheet {where.spreadsheet_id}: share it with {who} and the unit's people only"
+            path = where.workbook
+            return f"{path}" if path is not None and path.exists() else f"{path} (made by 'cakra init')"
+
+        yield _run(f"unit {unit_id} screen", probe)
 
 
 def _office_lock_check(backend: SheetBackend) -> Iterator[tuple[bool, str]]:

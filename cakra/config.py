@@ -36,6 +36,7 @@ from cakra.settings import (
     SheetsSettings,
     resolve_path,
 )
+from cakra.unit_settings import UnitSettings, read_units
 from cakra.workflow.alerts import AlertPolicy
 from cakra.workflow.calendar_settings import CalendarSettings
 from cakra.workflow.holidays_id import CalendarError
@@ -105,11 +106,12 @@ DEFAULTS: dict[str, Any] = {
     },
     "columns": {},
     "roles": {},
+    "units": {},
     "periodic": PERIODIC_DEFAULTS,
     "roster": {},
 }
 # Tables whose keys the user chooses (validated by their own rules, not against DEFAULTS).
-_FREE_TABLES = ("columns", "roles", "calendar", "roster")
+_FREE_TABLES = ("columns", "roles", "calendar", "units", "roster")
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,8 @@ class Config:
     columns: ColumnAliases
     roles: Mapping[str, tuple[str, ...]]  # SOP role id -> email addresses
     fingerprint: str  # changes whenever any setting does (the sheet view reads everything again)
+    # SOP unit id -> its recipients and screen (cakra/unit_settings.py); {} for an SOP without units.
+    units: Mapping[str, UnitSettings] = field(default_factory=dict)
     # Periodic reports (issue 11): where the grid is, reminders, the recap; who is expected to report.
     periodic: PeriodicSettings = PeriodicSettings()
     roster: Mapping[str, Desa] = field(default_factory=dict)  # [roster.<id>]: who must report
@@ -246,6 +250,7 @@ def build_config(user: dict[str, Any], path: Path | None = None) -> Config:
         columns=columns,
         roles=roles,
         fingerprint=hashlib.sha256(fingerprint.encode()).hexdigest(),
+        units=read_units(raw["units"], base),
         periodic=PeriodicSettings.read(raw["periodic"]),
         roster=read_roster(raw["roster"]),
     )

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
+from cakra import unit_screens
 from cakra.app import App
 from cakra.common.errors import SheetBusy
 from cakra.intake import settle, sort_responses
@@ -41,6 +42,7 @@ from cakra.tabs.view import CycleView, commit_view, forget_view, read_view
 from cakra.workflow.adoption import Adoption, adopt_case
 from cakra.workflow.case import Case
 from cakra.workflow.context import StepContext
+from cakra.workflow.disposition import operator_rules
 from cakra.workflow.operator_edits import apply_operator_edits
 from cakra.workflow.sla import Visit, month_period, visits
 from cakra.workflow.storage import HistoryEntry
@@ -233,7 +235,9 @@ def _poll(
         opened = {case.report.response_row: case.ticket for case in (*new, *adopted)}
         settle(ledger, responses, opened, now)
         result.new, result.adopted = len(new), len(adopted)
-        edits = apply_operator_edits(cases, status.operator_values, ctx, guard)
+        edits = apply_operator_edits(cases, status.operator_values, ctx, guard, operator_rules(None))
+        # Units' own screens: read, their edits applied to their own cases only (cakra/unit_screens.py).
+        unit_work = unit_screens.apply(app, status, cases, ctx, guard, edits, new)
         for case in edits.touched:
             ledger.save_case(case)
             unsettled.add(case.ticket)
@@ -252,7 +256,8 @@ def _poll(
             policy=app.alerts,
         )
         by_ticket = {c.ticket: c for c in open_cases}
-        notices = pace(planned, app.mailer.held, by_ticket, now, list(sop.roles))
+        per_unit = [role.id for role in sop.roles.values() if role.per_unit]
+        notices = pace(planned, app.mailer.held, by_ticket, now, list(sop.roles), per_unit)
         told = {c.ticket for notice in notices for group in notice.sections.values() for c in group}
         links = case_links(app.sheets, config.sheets.status_tab, status, cases, told)
         result.messages = enqueue_notices(app.mailer, sop, notices, now, links)
@@ -271,9 +276,11 @@ def _poll(
     # A closed case nobody touched shows what it showed last cycle, until its row's turn to be checked.
     watched = open_before | unsettled
     on_sheet = cases if view.full else [c for c in cases if c.ticket in watched or c.ticket in checked]
+    periodic_cells = grid_writes(app, view, periodic)
     result.cells_written = _write(
-        app, now, view, status, on_sheet, cases, history, watched, checked, grid_writes(app, view, periodic)
+        app, now, view, status, on_sheet, cases, history, watched, checked, unit_work.main + periodic_cells
     )
+    result.cells_written += unit_screens.write(app, unit_work)
     return _deliver(app, now, result, on_before_send)
 
 
@@ -309,8 +316,7 @@ def _write(
     checked: set[str],
     extra: list[CellWrite] | None = None,
 ) -> int:
-    """The cycle's ONE write (status rows of ``on_sheet``, new history, the dashboard, ``extra``: other
-    tabs' cells, e.g. the periodic Monitoring grid); then remember
+    """The cycle's ONE write (status rows of ``on_sheet``, new history, the dashboard); then remember
     what the service columns of the rows in ``watched`` and of every row written now show.
 
     A full read leaves the other rows' memory as it was: they needed no write, so they show what the
@@ -332,12 +338,13 @@ def _write(
         # be checked keep what they really show).
         status.assume(ledger.shown(c.ticket for c in on_sheet if c.ticket not in checked))
     writes: list[CellWrite] = status.writes(on_sheet, wanted, changed=remembered)
+    # Operator cells the service sets on purpose (cakra/unit_screens.py), the periodic Monitoring grid.
+    writes += extra or []
     writes += history_writes(config.sheets.history_tab, history, sop, config.tz)
     if view.dashboard is not None:
         visited = month_visits(app, cases, now)
         grid = dashboard_grid(cases, visited, sop, now, config.tz, ledger.kecamatan_totals())
         writes += dashboard_writes(view.dashboard, grid, now, config.tz)
-    writes += extra or []
     try:
         written = app.sheets.write(writes)
     except SheetBusy as busy:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from cakra.app import App
 from cakra.cycle import ensure_tabs
 from cakra.sheets.local import LocalWorkbook
+from cakra.tabs.status import HEADERS
 
 
 def initialise(app: App) -> Iterator[str]:
@@ -31,5 +32,25 @@ def initialise(app: App) -> Iterator[str]:
                 from cakra.tabs.monitoring_format import prepare_monitoring_tab
 
                 yield from prepare_monitoring_tab(app.sheets, app.config.periodic.monitoring_tab)
+    yield from _unit_screens(app)
     if not created:
         yield "all tabs already exist; nothing to create"
+
+
+def _unit_screens(app: App) -> Iterator[str]:
+    """Each unit's own screen: its status tab made (and its workbook, locally) and formatted like the
+    main one, without the "Unit Tujuan" dropdown (only the dispatcher disposes)."""
+    name = app.config.sheets.status_tab
+    for unit_id, backend in app.unit_sheets.items():
+        if backend.ensure_tab(name, HEADERS):
+            yield f"unit {unit_id}: tab {name!r} created"
+        if isinstance(backend, LocalWorkbook):
+            for laid in backend.lay_out([name]):
+                yield f"unit {unit_id}: tab {laid!r} laid out"
+        else:
+            from cakra.sheets.google import GoogleSheets
+            from cakra.tabs.google_format import prepare_status_tab
+
+            if isinstance(backend, GoogleSheets):
+                for line in prepare_status_tab(backend, name, app.sop, unit_screen=True):
+                    yield f"unit {unit_id}: {line}"

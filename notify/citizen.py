@@ -15,7 +15,6 @@ Both go through the outbox like every message (dedupe key per case and kind), re
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,13 +22,13 @@ from typing import Any
 from cakra.notify.mailer import Mailer
 from cakra.workflow.case import Case
 from cakra.workflow.privacy import is_anonymous, is_confidential
+from cakra.workflow.reach import is_address
 from cakra.workflow.sop import Sop
 
 log = logging.getLogger("cakra.notify")
 
 # The outbox's "role" for messages to reporters (an SOP's external role, never one with recipients).
 CITIZEN = "pelapor"
-_ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
 
 
 def citizen_view(sop: Sop, case: Case) -> dict[str, Any]:
@@ -54,11 +53,6 @@ def citizen_view(sop: Sop, case: Case) -> dict[str, Any]:
         "anonymous": is_anonymous(case),
         "confidential": is_confidential(case),
     }
-
-
-def is_address(text: str) -> bool:
-    """Whether ``text`` is one plain email address (``nama@domain.tld``)."""
-    return bool(_ADDRESS.match(text))
 
 
 # A report older than this when Cakra first sees it gets no acknowledgement (see below).

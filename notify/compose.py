@@ -34,6 +34,7 @@ SECTION_TITLES = {
     "overdue": "Terlambat di tahap Anda",
     "escalated": "Terlambat di bawah Anda, untuk diketahui",
     "reminder": "Pengingat: kasus Anda mendekati batas waktu",
+    "returned": "Dikembalikan ke tahap Anda",
     "entered": "Kasus yang masuk ke tahap Anda",
     "new": "Laporan baru",
 }
@@ -44,6 +45,8 @@ SECTION_ACTIONS = {
     "escalated": "Kasus ini terlambat di tahap peran di bawah Anda dan tetap ditangani di sana. Anda dapat "
     "menanyakan hambatannya kepada petugas tersebut atau memberi arahan sesuai kewenangan Anda.",
     "reminder": "Batas waktunya segera tiba: tangani sebelum terlambat.",
+    "returned": "Kasus ini dikirim kembali ke tahap Anda: baca alasannya di bawah, perbaiki, lalu pilih tahap "
+    'berikutnya di kolom "Tahap".',
     "entered": "Waktu tahap Anda berjalan sejak kasus masuk: periksa lalu pilih tahap berikutnya di kolom "
     '"Tahap".',
     "new": 'Laporan baru dari warga: periksa lalu pilih tahap berikutnya di kolom "Tahap".',
@@ -52,6 +55,7 @@ SUBJECT_LABELS = {
     "overdue": "terlambat di tahap Anda",
     "escalated": "terlambat di bawah Anda",
     "reminder": "mendekati batas waktu",
+    "returned": "dikembalikan ke tahap Anda",
     "entered": "masuk tahap Anda",
     "new": "laporan baru",
 }
@@ -108,6 +112,18 @@ def role_sections(
     return sections
 
 
+def _reader_title(sop: Sop, notice: RoleNotice) -> str:
+    """The role's title; for a per-unit role's message, with its unit ("Admin SKPD — Dinas PUPR")."""
+    title = sop.roles[notice.role].title
+    unit = sop.units.get(notice.unit)
+    return f"{title} — {unit.title}" if unit else title
+
+
+def _unit_key(notice: RoleNotice) -> str:
+    # Part of the message's dedupe key: two units' messages in one cycle are two messages.
+    return f"@{notice.unit}" if notice.unit else ""
+
+
 def enqueue_notices(
     mailer: Mailer,
     sop: Sop,
@@ -121,14 +137,14 @@ def enqueue_notices(
     names the workbook and the ticket to look for."""
     count = 0
     for notice in notices:
-        recipients = mailer.recipients(notice.role)
+        recipients = mailer.recipients(notice.role, notice.unit)
         if not recipients:
-            log.warning("peran %s tidak punya penerima; pesan dilewati", notice.role)
+            log.warning("peran %s %s tidak punya penerima; pesan dilewati", notice.role, notice.unit)
             continue
         sections = role_sections(notice, sop, now, links or {})
         context = {
             **mailer.base_context(now),
-            "role_title": sop.roles[notice.role].title,
+            "role_title": _reader_title(sop, notice),
             "sections": sections,
             "acts": any(s["key"] != "escalated" for s in sections),
             "case_count": len({c.ticket for cases in notice.sections.values() for c in cases}),
@@ -137,7 +153,7 @@ def enqueue_notices(
         message_id = mailer.enqueue(
             "role_update",
             context,
-            dedupe_key=f"role_update:{notice.role}:{digest}",
+            dedupe_key=f"role_update:{notice.role}{_unit_key(notice)}:{digest}",
             role=notice.role,
             recipients=recipients,
             now=now,

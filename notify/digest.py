@@ -56,11 +56,19 @@ def send_digests(
     horizon = next_run(book.calendar, run_date, at)
     with archive.transaction():
         cases = archive.cases(open_only=True)
-        for role in roles:
-            key = digest_key(run_date, role)
+        # A per-unit role's digest is one per unit, to the unit's recipients, of the unit's cases only.
+        targets = [
+            (role, unit)
+            for role in roles
+            for unit in (
+                sorted({c.unit for c in role_cases(sop, role, cases)}) if sop.roles[role].per_unit else [""]
+            )
+        ]
+        for role, unit in targets:
+            key = digest_key(run_date, role) + (f"@{unit}" if unit else "")
             if not archive.claim(key, now):
                 continue
-            own = role_cases(sop, role, cases)
+            own = [c for c in role_cases(sop, role, cases) if not unit or c.unit == unit]
             if not own:
                 continue
             late = [c for c in own if c.is_overdue(now)]
@@ -88,7 +96,7 @@ def send_digests(
                 context,
                 dedupe_key=key,
                 role=role,
-                recipients=mailer.recipients(role),
+                recipients=mailer.recipients(role, unit),
                 now=now,
             ):
                 made += 1

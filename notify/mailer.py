@@ -35,9 +35,14 @@ class Mailer:
     # Roles whose messages may carry a full NIK (the SOP's ``sees_identity``); every other reader's
     # message (other roles, citizens) passes ``redact`` whole, subject and both bodies.
     identity_roles: frozenset[str] = frozenset()
+    # Unit id -> its recipients (config ``[units.<id>] emails``): who a per-unit role is, for that unit.
+    unit_addresses: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
-    def recipients(self, role: str) -> list[str]:
-        """The addresses of ``role`` (empty when it has none)."""
+    def recipients(self, role: str, unit: str = "") -> list[str]:
+        """The addresses of ``role`` (empty when it has none); with ``unit``, that unit's recipients
+        (a per-unit role's message about the unit's cases goes to them only)."""
+        if unit:
+            return list(self.unit_addresses.get(unit, ()))
         return list(self.addresses.get(role, ()))
 
     def base_context(self, now: datetime) -> dict[str, Any]:

@@ -16,14 +16,14 @@ when released.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from cakra.notify.plan import RoleNotice
 from cakra.workflow.case import Case
 
-IMMEDIATE = frozenset({"new", "entered", "reminder", "overdue"})
+IMMEDIATE = frozenset({"new", "returned", "entered", "reminder", "overdue"})
 BUNDLED = frozenset({"escalated"})
 
 _SCHEMA = """
@@ -98,27 +98,33 @@ def pace(
     cases: Mapping[str, Case],
     now: datetime,
     role_order: Sequence[str],
+    per_unit: Collection[str] = (),
 ) -> list[RoleNotice]:
     """The messages to make this cycle: ``notices`` with bundled sections held back or released.
 
     ``cases``: ticket -> case for at least every open case (a held notice of a case not there, or no
     longer in the same step entry, is dropped). Without ``held`` nothing waits; with a zero interval
-    nothing new waits and what an earlier setting held goes out now.
+    nothing new waits and what an earlier setting held goes out now. A held notice for a role in
+    ``per_unit`` joins the message for its case's unit (notify/plan.py).
     """
     if held is None:
         return list(notices)
-    out: dict[str, RoleNotice] = {}
+    out: dict[tuple[str, str], RoleNotice] = {}
     for notice in notices:
         if held.interval <= timedelta(0) or any(notice.sections[s] for s in IMMEDIATE):
-            out[notice.role] = notice
+            out[(notice.role, notice.unit)] = notice
             continue
         for section, ticket, key, note in notice.claimed:
             held.hold(notice.role, section, cases[ticket], key, note, now)
-    for role in [*out, *(r for r in held.ripe_roles(now) if r not in out)]:
-        notice = out.setdefault(role, RoleNotice(role))
+    going = list(dict.fromkeys(role for role, _ in out))
+    for role in [*going, *(r for r in held.ripe_roles(now) if r not in going)]:
         for item in held.take(role):
             case = cases.get(item.ticket)
             if case is not None and case.is_open and step_entry(case) == item.entry:
+                unit = case.unit if role in per_unit else ""
+                notice = out.setdefault((role, unit), RoleNotice(role, unit))
                 notice.add(item.section, case, item.key, item.note)
-    ordered = sorted(out.values(), key=lambda n: role_order.index(n.role) if n.role in role_order else 99)
+    ordered = sorted(
+        out.values(), key=lambda n: (role_order.index(n.role) if n.role in role_order else 99, n.unit)
+    )
     return [n for n in ordered if any(n.sections.values())]

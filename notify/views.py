@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from cakra.common.pii import mask_nik, redact_value
+from cakra.notify.handover_view import handover_parts
 from cakra.workflow.case import Case
 from cakra.workflow.privacy import is_anonymous, is_confidential, may_see_content, may_see_identity
 from cakra.workflow.sop import Sop
@@ -73,6 +74,8 @@ def case_view(
         "note": note,
         "link": link,
         "section": section,
+        # The step before's notes, this step's expected outputs, the WhatsApp link (notify/handover_view.py).
+        **handover_parts(case, sop, content=content, sees_identity=sees_identity, phone=bool(identity)),
     }
     # Whoever may not see the identity gets no NIK-like run in any field (a NIK typed as a name, a desa).
     return view if sees_identity else redact_value(view)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from cakra.sheets.google import column_letter
-from cakra.tabs.screen import DROPDOWN_PROMPT, LATE_RGB, late_formula, width_px
+from cakra.tabs.screen import DROPDOWN_PROMPT, LATE_RGB, UNIT_PROMPT, late_formula, width_px
 from cakra.tabs.status import COLUMNS
 from cakra.workflow.sop import Sop
 
@@ -32,8 +32,11 @@ def _range(sheet_id: int, col: int, *, from_row: int = 1) -> dict[str, Any]:
     }
 
 
-def format_requests(backend: GoogleSheets, tab: str, sop: Sop) -> tuple[list[dict[str, Any]], list[str]]:
-    """The batchUpdate requests still needed on ``tab``, and a line for each thing they do."""
+def format_requests(
+    backend: GoogleSheets, tab: str, sop: Sop, *, unit_screen: bool = False
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The batchUpdate requests still needed on ``tab``, and a line for each thing they do (a unit's
+    own screen gets no "Unit Tujuan" dropdown: only the dispatcher disposes)."""
     status = backend.read([tab])[tab]
     if status is None:
         return [], [f"tab {tab!r} is missing; it is created first"]
@@ -69,6 +72,25 @@ def format_requests(backend: GoogleSheets, tab: str, sop: Sop) -> tuple[list[dic
             }
         )
         lines.append("dropdown on 'Tahap' set to the SOP's steps and endings")
+    unit = position["unit"]
+    if unit is not None and sop.units and not unit_screen:
+        requests.append(
+            {
+                "setDataValidation": {
+                    "range": _range(sheet_id, unit),
+                    "rule": {
+                        "condition": {
+                            "type": "ONE_OF_LIST",
+                            "values": [{"userEnteredValue": u.title} for u in sop.units.values()],
+                        },
+                        "inputMessage": UNIT_PROMPT,
+                        "showCustomUi": True,
+                        "strict": False,  # an alias typed is accepted (workflow/disposition.py)
+                    },
+                }
+            }
+        )
+        lines.append("dropdown on 'Unit Tujuan' set to the SOP's units")
     for column in COLUMNS:
         description = f"{PROTECTION_PREFIX} {column.header}"
         col = position[column.key]
@@ -141,8 +163,10 @@ def format_requests(backend: GoogleSheets, tab: str, sop: Sop) -> tuple[list[dic
     return requests, lines
 
 
-def prepare_status_tab(backend: GoogleSheets, tab: str, sop: Sop) -> Iterator[str]:
-    requests, lines = format_requests(backend, tab, sop)
+def prepare_status_tab(
+    backend: GoogleSheets, tab: str, sop: Sop, *, unit_screen: bool = False
+) -> Iterator[str]:
+    requests, lines = format_requests(backend, tab, sop, unit_screen=unit_screen)
     if requests:
         backend.batch_update(backend.spreadsheet_for(tab), "format the status tab", requests)
     yield from lines

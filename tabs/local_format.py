@@ -44,6 +44,7 @@ from cakra.tabs.screen import (
     LATE_RGB,
     OPERATOR_HEADERS,
     PIXELS_PER_CHARACTER,
+    UNIT_PROMPT,
     hex_colour,
     late_formula,
     width_px,
@@ -56,6 +57,7 @@ PERCENT_FORMAT = "0.0%"
 _PERCENT = re.compile(r"-?\d+,\d%")  # ``percent_text``: "66,7%"
 LAST_ROW = 1_048_576  # an .xlsx sheet's last row: whole-column ranges cover every row added later
 CHOICES_TAB = "Pilihan Tahap"  # hidden; holds the dropdown's choices when they do not fit inline
+UNITS_TAB = "Pilihan Unit"  # hidden; the same for the "Unit Tujuan" dropdown (dozens of SKPD)
 _INLINE_LIMIT = 255  # Excel's limit for a list written into the validation itself
 _UNLOCKED = Protection(locked=False)
 _LATE_FILL = PatternFill(fill_type="solid", start_color=hex_colour(LATE_RGB), end_color=hex_colour(LATE_RGB))
@@ -73,9 +75,18 @@ _DASHBOARD_WIDTHS = (60, 30)
 class OperatorScreen:
     """The ``Presentation`` (``cakra.sheets.local``) of the service's tabs on the local workbook."""
 
-    def __init__(self, status_tab: str, history_tab: str, dashboard_tab: str, choices: Sequence[str]) -> None:
+    def __init__(
+        self,
+        status_tab: str,
+        history_tab: str,
+        dashboard_tab: str,
+        choices: Sequence[str],
+        units: Sequence[str] = (),
+    ) -> None:
+        """``units``: the titles the "Unit Tujuan" dropdown offers (none: no dropdown there)."""
         self.status_tab, self.history_tab, self.dashboard_tab = status_tab, history_tab, dashboard_tab
         self.choices = list(choices)
+        self.units = list(units)
         status_dates = {column_header("received"), column_header("deadline")}
         self._dates = {
             status_tab: {normalise_header(h) for h in status_dates},
@@ -152,6 +163,7 @@ class OperatorScreen:
                 if title is not None and normalise_header(str(title)) in _KEY_OF
             }
             self._dropdown(sheet, positions.get("step_choice"))
+            self._unit_dropdown(sheet, positions.get("unit") if self.units else None)
             self._late_colour(sheet, positions.get("late"), len(header))
             self._protect(sheet, header)
         self._widest.pop(tab, None)
@@ -200,21 +212,31 @@ class OperatorScreen:
         dropdown.add(f"{letter}2:{letter}{LAST_ROW}")
         validations.append(dropdown)
 
+    def _unit_dropdown(self, sheet: Worksheet, col: int | None) -> None:
+        """The SOP's unit titles on "Unit Tujuan" (a warning too: an alias typed is accepted)."""
+        validations = sheet.data_validations
+        validations.dataValidation = [dv for dv in validations.dataValidation if dv.prompt != UNIT_PROMPT]
+        if col is None:
+            return
+        dropdown = DataValidation(
+            type="list",
+            formula1=_list_formula(sheet, self.units, UNITS_TAB),
+            allow_blank=True,
+            showDropDown=False,
+            showErrorMessage=True,
+            errorStyle="warning",
+            errorTitle="Unit Tujuan",
+            error="Unit ini tidak ada di daftar; nama lain (alias) unit tetap diterima.",
+            showInputMessage=True,
+            promptTitle="Unit Tujuan",
+            prompt=UNIT_PROMPT,
+        )
+        letter = get_column_letter(col)
+        dropdown.add(f"{letter}2:{letter}{LAST_ROW}")
+        validations.append(dropdown)
+
     def _choices_formula(self, sheet: Worksheet) -> str:
-        inline = ",".join(self.choices)
-        if (
-            len(inline) <= _INLINE_LIMIT
-            and not any(c in inline for c in '"')
-            and all("," not in t for t in self.choices)
-        ):
-            return f'"{inline}"'
-        book = sheet.parent
-        holder = book[CHOICES_TAB] if CHOICES_TAB in book.sheetnames else book.create_sheet(CHOICES_TAB)
-        holder.sheet_state = "hidden"
-        holder.delete_rows(1, holder.max_row)
-        for row, title in enumerate(self.choices, start=1):
-            set_text(holder.cell(row, 1), title)
-        return f"'{CHOICES_TAB}'!$A$1:$A${len(self.choices)}"
+        return _list_formula(sheet, self.choices, CHOICES_TAB)
 
     def _late_colour(self, sheet: Worksheet, col: int | None, width: int) -> None:
         """Late rows light red, whole rows, replacing the rule laid before (the column may have moved)."""
@@ -250,6 +272,20 @@ class OperatorScreen:
                 rows = sorted(new_rows)
             for row in rows:
                 sheet.cell(row, col).protection = _UNLOCKED
+
+
+def _list_formula(sheet: Worksheet, items: Sequence[str], holder_tab: str) -> str:
+    """A dropdown's list: inline when Excel allows it, else the range of a hidden tab holding it."""
+    inline = ",".join(items)
+    if len(inline) <= _INLINE_LIMIT and '"' not in inline and all("," not in t for t in items):
+        return f'"{inline}"'
+    book = sheet.parent
+    holder = book[holder_tab] if holder_tab in book.sheetnames else book.create_sheet(holder_tab)
+    holder.sheet_state = "hidden"
+    holder.delete_rows(1, holder.max_row)
+    for row, title in enumerate(items, start=1):
+        set_text(holder.cell(row, 1), title)
+    return f"'{holder_tab}'!$A$1:$A${len(items)}"
 
 
 def _minute_text(moment: datetime) -> str:

@@ -17,11 +17,13 @@ WIDE = {
     "verification": 220,
     "follow_up": 220,
     "location": 200,
+    "handover": 260,
 }
 PIXELS_PER_CHARACTER = 7  # a spreadsheet's default font: about 7 px per character
 
 LATE_RGB = (0.99, 0.89, 0.89)  # a late row's background: light red
 DROPDOWN_PROMPT = "Pilih tahap berikutnya sesuai SOP"
+UNIT_PROMPT = "Pilih unit tujuan disposisi"
 OPERATOR_HEADERS = frozenset(c.header for c in COLUMNS if c.operator)
 
 

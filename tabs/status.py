@@ -20,8 +20,10 @@ from cakra.common.pii import mask_nik, redact, redact_value
 from cakra.common.wording import format_time
 from cakra.sheets.base import CellValue, CellWrite, RowKey, Tab
 from cakra.workflow.case import Case
+from cakra.workflow.handover import handover_summary
 from cakra.workflow.operator_edits import OPERATOR_FIELDS
 from cakra.workflow.privacy import ANONYMOUS, CONFIDENTIAL, may_see_content, may_see_identity
+from cakra.workflow.reach import whatsapp_link
 from cakra.workflow.sop import Sop
 
 
@@ -49,6 +51,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("late", "Terlambat"),
     *(Column(key, label, operator=True) for key, label in OPERATOR_FIELDS.items()),
     Column("message", "Pesan Sistem"),
+    # What the step before produced (workflow/handover.py), and a WhatsApp link to a reporter without email
+    # in an ``informs_reporter`` step (workflow/reach.py). Last, where a sheet in use gains them too.
+    Column("handover", "Catatan Tahap Sebelumnya"),
+    Column("reach", "Hubungi Pelapor"),
 )
 OPERATOR_KEYS = tuple(c.key for c in COLUMNS if c.operator)
 SERVICE_KEYS = tuple(c.key for c in COLUMNS if not c.operator)
@@ -110,6 +116,8 @@ def service_values(case: Case, sop: Sop, now: datetime, tz: ZoneInfo, summary_ch
         "role": sop.roles[step_role].title if step_role else "",
         "deadline": f"{deadline} (waktu berhenti)" if deadline and paused else deadline,
         "late": lateness(case, now),
+        "handover": handover_summary(case, with_notes=may_see_content(case, sop, None)),
+        "reach": whatsapp_link(case, sop),  # "" unless phone-only, not anonymous, in an informing step
         "message": case.message,
     }
     # Every value passes ``redact`` where it becomes a cell: a NIK in any answer never reaches the tab.
@@ -189,7 +197,10 @@ class StatusSheet:
             row = self.tab.rows[index]
             if len(row) <= max(positions):
                 row.extend([None] * (max(positions) + 1 - len(row)))
-            for position, value in zip(positions, json.loads(text), strict=True):
+            values = json.loads(text)
+            if len(values) != len(positions):
+                continue  # remembered before columns were added: the row is rewritten as if unread
+            for position, value in zip(positions, values, strict=True):
                 row[position] = value
 
     def operator_values(self, ticket: str) -> dict[str, str] | None:

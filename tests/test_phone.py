@@ -86,10 +86,13 @@ def _kind(message: EmailMessage) -> str:
         ("ringkasan mingguan", r"Ringkasan mingguan"),
         ("ringkasan harian", r"^\[Cakra\] Ringkasan \d"),
         ("eskalasi", r"^\[Cakra\] [^:]+: \d+ terlambat di bawah Anda$"),
+        ("dikembalikan", r"^\[Cakra\] [^:]+: .*dikembalikan ke tahap Anda"),
         ("tugas peran", r"^\[Cakra\] [^:]+: .*(laporan baru|masuk tahap Anda|terlambat di tahap Anda)"),
     ):
         if re.search(pattern, subject):
-            return kind
+            # A role email carrying a handover (the step before's notes) is measured on its own too.
+            handover = "Dari tahap sebelumnya" in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+            return "serah terima" if kind == "tugas peran" and handover else kind
     return subject
 
 
@@ -171,6 +174,8 @@ def test_every_email_fits_a_390_px_phone_screen(morning: Path, tmp_path: Path) -
         "penutupan",
         "tugas peran",
         "eskalasi",
+        "dikembalikan",
+        "serah terima",
         "rekap harian",
         "ringkasan mingguan",
         "ringkasan harian",

@@ -72,7 +72,7 @@ def test_a_cycle_reads_headers_new_rows_operator_columns_and_its_turn_of_rows(
         "'Form Responses 1'!A4:L5",  # this cycle's turn of rows to check (verify_rows = 2)
         "'Status Kasus'!1:1",
         "'Status Kasus'!A1:A",  # No. Tiket
-        "'Status Kasus'!N1:T",  # the operator columns, Tahap .. Balasan untuk Pelapor
+        "'Status Kasus'!N1:U",  # the operator columns, Tahap, Unit Tujuan .. Balasan untuk Pelapor
         "'Status Kasus'!2:3",
         "'Ringkasan'",
     ]

@@ -84,6 +84,19 @@ class Case:
     waiting_for: list[str] = field(default_factory=list)
     # Time the current step's clock stood still so far, in the step limit's kind of time (seconds).
     step_paused_seconds: float = 0.0
+    # The unit (SOP ``[units.<id>]``) the case is disposed to; "" when none (workflow/disposition.py).
+    unit: str = ""
+    # The operator values last seen on the unit's own screen (cakra/unit_screens.py): the unit screen's
+    # baseline, kept apart from ``operator`` (the main sheet's) so the two screens never fight.
+    unit_operator: dict[str, str] = field(default_factory=dict)
+    # The service's answer shown on the unit screen only (a refusal of the unit's edit); "" = ``message``.
+    unit_message: str = ""
+    # What operators wrote in the note columns while the case is in its current step (workflow/handover.py):
+    # each {label, text, actor, at (ISO)}; emptied when the case moves.
+    step_notes: list[dict] = field(default_factory=list)
+    # What the step last left produced, for the next role: {from_step, from_title, outputs, notes, actor,
+    # at (ISO), returned, reason}; None before the case first moves.
+    handover: dict | None = None
 
     @property
     def is_open(self) -> bool:

@@ -14,6 +14,7 @@ from cakra.common.text import normalise_header
 from cakra.common.wording import format_time
 from cakra.workflow.case import Case, Report
 from cakra.workflow.context import StepContext
+from cakra.workflow.handover import hand_over
 from cakra.workflow.privacy import ANONYMOUS, merge_flags, show_flags
 from cakra.workflow.sop import Sop
 from cakra.workflow.storage import CREATED, EDITED_BY_REPORTER, FORM_DATA, MOVED, CaseStore
@@ -177,6 +178,7 @@ def move(case: Case, target: str, ctx: StepContext) -> None:
     assert not case.is_paused, "resume a paused case before moving it"
     sop, calendar, now, actor = ctx.sop, ctx.calendar, ctx.now, ctx.actor
     deadline = None if sop.is_ending(target) else calendar.deadline(now, sop.steps[target].limit)
+    note = hand_over(case, target, ctx)  # the step's notes go to the next role; a return says so
     ctx.store.record(
         case.ticket,
         now,
@@ -184,7 +186,7 @@ def move(case: Case, target: str, ctx: StepContext) -> None:
         from_step=case.step,
         to_step=target,
         actor=actor,
-        note=ctx.note,
+        note=note,
         deadline=deadline,
     )
     case.step = target

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 
 from cakra.workflow.case import Case
 from cakra.workflow.context import StepContext
+from cakra.workflow.disposition import OperatorRules
 from cakra.workflow.engine import check_move, move, resolve_choice
+from cakra.workflow.handover import NOTE_KEYS, informed_line, take_notes
 from cakra.workflow.pause import is_waiting_choice, pause, resume
 from cakra.workflow.privacy import merge_flags, parse_flags, show_flags
 from cakra.workflow.sop import Sop
@@ -25,6 +27,8 @@ REFUSED = "Ditolak: "
 # words in the history when an operator writes one).
 OPERATOR_FIELDS: dict[str, str] = {
     "step_choice": "Tahap",
+    # The unit a dispatcher disposes the case to, at an ``assigns_unit`` step (workflow/disposition.py).
+    "unit": "Unit Tujuan",
     "petugas": "Petugas",
     "disposisi": "Disposisi / Catatan",
     "verification": "Hasil Verifikasi",
@@ -75,13 +79,15 @@ def apply_operator_edits(
     operator_values: Callable[[str], Mapping[str, str] | None],
     ctx: StepContext,
     guard: RowGuard = unguarded,
+    rules: OperatorRules | None = None,
 ) -> EditOutcome:
     """Apply every operator change to ``cases`` (mutated; the caller saves them). ``operator_values``
     gives a ticket's ``OPERATOR_FIELDS`` values as the operators left them, or None when its row is gone.
 
     Each case's change runs inside ``guard``: a row whose change cannot be applied (the guard caught an
     exception and undid it) is flagged in its "Pesan Sistem" and answered once, as a refused choice is;
-    the other rows go on.
+    the other rows go on. ``rules`` (workflow/disposition.py) may refuse a row's change as a whole
+    before any of it is applied (who may move a case disposed to a unit, and where).
     """
     outcome = EditOutcome()
     for case in cases:
@@ -92,7 +98,7 @@ def apply_operator_edits(
         if not changed:
             continue
         with guard(case, f"baris status {case.ticket}") as failure:
-            row = _apply_row(case, seen, changed, ctx)
+            row = _apply_row(case, seen, changed, ctx, rules)
         if failure.reason is not None:
             case.message = (
                 f"Perlu dicek: isian baris ini tidak bisa diproses ({failure.reason}); "
@@ -107,12 +113,24 @@ def apply_operator_edits(
     return outcome
 
 
-def _apply_row(case: Case, seen: Mapping[str, str], changed: dict[str, str], ctx: StepContext) -> list[str]:
+def _apply_row(
+    case: Case,
+    seen: Mapping[str, str],
+    changed: dict[str, str],
+    ctx: StepContext,
+    rules: OperatorRules | None = None,
+) -> list[str]:
     """Apply one case's changed operator values; the ``EditOutcome`` lists the case belongs in."""
     kinds: list[str] = []
     actor = seen["petugas"]
     notes = [f"{OPERATOR_FIELDS[k]}: {changed[k]}" for k in _NOTE_KEYS if k in changed and changed[k]]
     acting = ctx.by(actor, "; ".join(notes))
+    # Notes typed with a move belong to the step being left: kept before the move hands them over.
+    take_notes(case, [(OPERATOR_FIELDS[k], changed[k]) for k in NOTE_KEYS if k in changed], actor, ctx.now)
+    refusal = rules(case, seen, changed, acting) if rules is not None else None
+    if refusal:
+        case.message = REFUSED + refusal
+        return ["refused"]
     refusals: list[str] = []
     if "privacy" in changed:
         refusals += _apply_privacy(case, seen["privacy"], acting)
@@ -126,7 +144,9 @@ def _apply_row(case: Case, seen: Mapping[str, str], changed: dict[str, str], ctx
         if case.is_paused != was_paused:
             kinds.append("paused" if case.is_paused else "resumed")
     elif notes or "petugas" in changed:
-        ctx.store.record(case.ticket, ctx.now, NOTE, actor=actor, note=acting.note)
+        informed = informed_line([changed.get("follow_up", "")])  # "Diinformasikan via WhatsApp"
+        note = "; ".join(part for part in (acting.note, informed) if part)
+        ctx.store.record(case.ticket, ctx.now, NOTE, actor=actor, note=note)
     if refusals:
         case.message = REFUSED + " ".join(refusals)
         kinds.append("refused")

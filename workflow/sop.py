@@ -16,6 +16,7 @@ from cakra.common.errors import SopError
 from cakra.workflow.calendar import LimitError, TimeLimit
 from cakra.workflow.declared_fields import Field, parse_fields
 from cakra.workflow.periods import PeriodicPlan, parse_periodic
+from cakra.workflow.units import Unit, parse_units, validate_units
 
 # The SOP files that ship with Cakra (``sop = "sipendekar"`` in a config names one).
 BUILTIN_SOPS = Path(__file__).resolve().parent / "sops"
@@ -33,11 +34,23 @@ _TOP_KEYS = {
     "steps",
     "endings",
     "calendar",
+    "units",
     "fields",
     "periodic",
 }
-_STEP_KEYS = {"id", "title", "description", "role", "limit", "evidence", "outputs", "next"}
-_ROLE_KEYS = {"title", "superior", "sees_identity", "external", "internal"}
+_STEP_KEYS = {
+    "id",
+    "title",
+    "description",
+    "role",
+    "limit",
+    "evidence",
+    "outputs",
+    "next",
+    "assigns_unit",
+    "informs_reporter",
+}
+_ROLE_KEYS = {"title", "superior", "sees_identity", "external", "per_unit", "internal"}
 _EVIDENCE_KEYS = {"title", "field"}
 _ENDING_KEYS = {"id", "title"}
 
@@ -54,6 +67,7 @@ class Role:
     superior: str | None = None
     sees_identity: bool = False
     external: bool = False
+    per_unit: bool = False  # recipients are the case's unit's (workflow/units.py)
     internal: bool = False  # a submitter role of the agency itself (no citizen wording)
 
 
@@ -74,6 +88,9 @@ class Step:
     evidence: tuple[str, ...] = ()
     outputs: tuple[str, ...] = ()
     next: tuple[str, ...] = ()
+    assigns_unit: bool = False  # the dispatcher picks the case's unit here ("Unit Tujuan")
+    # The step where the operator informs the reporter (reply text, WhatsApp link: workflow/reach.py).
+    informs_reporter: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,6 +113,7 @@ class Sop:
     endings: dict[str, Ending]
     evidence: dict[str, Evidence]
     calendar: dict[str, Any] = field(default_factory=dict)
+    units: dict[str, Unit] = field(default_factory=dict)
     fields: dict[str, Field] = field(default_factory=dict)
     # Expected periodic submissions (``[periodic]``, workflow/periods.py); None for a complaint flow.
     periodic: PeriodicPlan | None = None
@@ -168,6 +186,7 @@ def load_sop(path: Path) -> Sop:
             table.get("superior"),
             bool(table.get("sees_identity", False)),
             bool(table.get("external", False)),
+            bool(table.get("per_unit", False)),
             bool(table.get("internal", False)),
         )
     for role in roles.values():
@@ -194,6 +213,8 @@ def load_sop(path: Path) -> Sop:
             evidence=tuple(table.get("evidence", ())),
             outputs=tuple(table.get("outputs", ())),
             next=tuple(table.get("next", ())),
+            assigns_unit=bool(table.get("assigns_unit", False)),
+            informs_reporter=bool(table.get("informs_reporter", False)),
         )
     endings: dict[str, Ending] = {}
     for index, table in enumerate(data.get("endings", []), start=1):
@@ -216,9 +237,12 @@ def load_sop(path: Path) -> Sop:
         endings=endings,
         evidence=evidence,
         calendar=data.get("calendar", {}),
+        units=parse_units(data.get("units", {}), path),
         fields=parse_fields(data.get("fields"), path),
     )
     _validate_graph(sop, path)
+    per_unit = [r.id for r in roles.values() if r.per_unit]
+    validate_units(sop.units, per_unit, [s.id for s in steps.values() if s.assigns_unit], path)
     if "periodic" in data:
         plan = parse_periodic(data["periodic"], path, set(sop.roles), set(sop.endings), set(sop.fields))
         sop = replace(sop, periodic=plan)

@@ -28,6 +28,8 @@ FORM_DATA = "data formulir"
 PRIVACY_CHANGED = "kerahasiaan"
 PAUSED = "menunggu pelapor"
 RESUMED = "dilanjutkan"
+# A case disposed (or disposed again) to a unit (workflow/disposition.py).
+DISPOSED = "disposisi"
 
 
 @dataclass(frozen=True)

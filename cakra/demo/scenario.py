@@ -96,6 +96,16 @@ OPERATOR_SCRIPT: list[tuple[int, int, dict[str, str]]] = [
         {"Tahap": "Menunggu pelapor", "Petugas": "Op. Sari", "Disposisi / Catatan": "Minta foto KTP via WA"},
     ),
     (80, 11, {"Tahap": "3. Kasubbid", "Petugas": "Op. Sari"}),
+    # The Kasubbid sends a case back to the operator, saying why: the operator's email shows it returned.
+    (
+        50,
+        5,
+        {
+            "Tahap": "2. Operator",
+            "Petugas": "Kasubbid Yusuf",
+            "Disposisi / Catatan": "Lokasi kurang jelas: mohon lengkapi nama jalan dengan pelapor",
+        },
+    ),
 ]
 # (minutes after 07:30, index in the response list, column, new value) — a reporter edits the response.
 REPORTER_EDITS: list[tuple[int, int, int, object]] = [
