@@ -346,3 +346,19 @@ def test_every_periodic_email_fits_a_390_px_phone_screen(demo: Path, tmp_path: P
     assert all(r["inner"] == SCREEN for r in results), results
     too_wide = [r for r in results if r["scroll"] > SCREEN or r["wide"]]
     assert not too_wide, too_wide
+
+
+def test_cakra_recap_sends_this_months_recap_once(linmas: LinmasSite, smtp_server: SmtpServer) -> None:
+    import time_machine
+
+    from cakra.cli import main
+
+    linmas.submit(linmas_row(at(2026, 12, 1, 8, 0), "Contoh Hilir", "November 2026", "Hilir November"))
+    linmas.poll(at(2026, 12, 1, 9, 0))
+    linmas.close()
+    config = linmas.write_config()
+    with time_machine.travel(at(2026, 12, 14, 10, 0), tick=False):
+        assert main(["--config", str(config), "recap"]) == 0
+        assert main(["--config", str(config), "recap"]) == 0  # the month's recap exists: nothing new
+    [subject] = recaps(smtp_server)
+    assert "November 2026 - November 2026: 1 dari 3 laporan masuk, 2 desa belum pernah melapor" in subject
