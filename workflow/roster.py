@@ -49,15 +49,27 @@ class Roster:
     # Sheet row -> one line in Bahasa Indonesia about what the tab's row lacks (written beside it).
     row_problems: dict[int, str] = field(default_factory=dict)
 
+    # Every spelling's key -> desa id; built on first use (each cycle matches every submission: a
+    # scan of the roster per submission grew with desa x reports).
+    _keys: dict[str, str] | None = field(default=None, repr=False, compare=False)
+
     def match(self, text: str) -> Desa | None:
-        """The desa ``text`` names (id, title or alias), or None."""
+        """The desa ``text`` names (id, title or alias), or None; the first listed wins a shared alias."""
         wanted = desa_key(text)
         if not wanted:
             return None
-        for desa in self.desa.values():
-            if wanted in {desa_key(desa.id), desa_key(desa.title), *(desa_key(a) for a in desa.aliases)}:
-                return desa
-        return None
+        if self._keys is None:
+            self._keys = {}
+            for desa in self.desa.values():
+                for name in (desa.id, desa.title, *desa.aliases):
+                    self._keys.setdefault(desa_key(name), desa.id)
+        found = self._keys.get(wanted)
+        return self.desa[found] if found is not None else None
+
+    def put(self, desa: Desa) -> None:
+        """Add or replace a desa (forgets the spelling index)."""
+        self.desa[desa.id] = desa
+        self._keys = None
 
     def emails(self, desa_id: str) -> list[str]:
         desa = self.desa.get(desa_id)
@@ -81,15 +93,17 @@ def build_roster(configured: Mapping[str, Desa], rows: Sequence[RosterRow] = ())
         aliases = tuple(a.strip() for a in re.split(r"[,;]", row.aliases) if a.strip())
         known = roster.match(row.title)
         if known is not None:
-            roster.desa[known.id] = Desa(
-                known.id,
-                known.title,
-                tuple(dict.fromkeys((*known.aliases, *aliases))),
-                tuple(dict.fromkeys((*known.emails, *emails))),
+            roster.put(
+                Desa(
+                    known.id,
+                    known.title,
+                    tuple(dict.fromkeys((*known.aliases, *aliases))),
+                    tuple(dict.fromkeys((*known.emails, *emails))),
+                )
             )
         else:
             desa_id = desa_key(row.title).replace(" ", "_")
-            roster.desa[desa_id] = Desa(desa_id, row.title.strip(), aliases, emails)
+            roster.put(Desa(desa_id, row.title.strip(), aliases, emails))
     return roster
 
 
