@@ -109,18 +109,17 @@ def make_sheets(config: Config, sop: Sop | None = None) -> SheetBackend:
     from cakra.sheets.local import LocalWorkbook
     from cakra.tabs.local_format import OperatorScreen
 
-    screen = (
-        OperatorScreen(
-            sheets.status_tab,
-            sheets.history_tab,
-            sheets.dashboard_tab,
-            sop.choices(),
-            [unit.title for unit in sop.units.values()],
-            manual_tab=sheets.manual_tab,
-        )
-        if sop is not None
-        else None
-    )
+    screen: OperatorScreen | None = None
+    if sop is not None:
+        units = [unit.title for unit in sop.units.values()]
+        tabs = (sheets.status_tab, sheets.history_tab, sheets.dashboard_tab, sop.choices(), units)
+        screen = OperatorScreen(*tabs, manual_tab=sheets.manual_tab)
+        if sop.periodic is not None and config.periodic.monitoring_tab:  # periodic reports' grid colours
+            from cakra.tabs.monitoring_format import MonitoringScreen
+
+            screen = MonitoringScreen(
+                *tabs, manual_tab=sheets.manual_tab, monitoring_tab=config.periodic.monitoring_tab
+            )
     return LocalWorkbook(sheets.workbook, config.tz, screen)
 
 
@@ -226,8 +225,10 @@ def check_roles(config: Config, sop: Sop) -> None:
     check_units(config.units, sop, config.sheets.backend, config.sheets.workbook)
     accountable = {step.role for step in sop.steps.values()}
     needed = accountable | {s for role in accountable if role in sop.roles for s in sop.superiors(role)}
+    # A periodic SOP's submitters are reached per desa, through the roster (workflow/roster.py).
+    submitter = sop.periodic.submitter if sop.periodic else None
     for role in sop.roles.values():
-        if role.id not in needed or role.per_unit:
+        if role.id not in needed or role.per_unit or role.id == submitter:
             continue
         if not role.external and not config.role_emails(role.id):
             raise ConfigError(

@@ -23,6 +23,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cakra.common.errors import ConfigError
 from cakra.ingest.columns import ColumnAliases
+from cakra.periodic_settings import DEFAULTS as PERIODIC_DEFAULTS
+from cakra.periodic_settings import PeriodicSettings, read_roster
 from cakra.settings import (
     AdminSettings,
     CitizenSettings,
@@ -38,6 +40,7 @@ from cakra.unit_settings import UnitSettings, read_units
 from cakra.workflow.alerts import AlertPolicy
 from cakra.workflow.calendar_settings import CalendarSettings
 from cakra.workflow.holidays_id import CalendarError
+from cakra.workflow.roster import Desa
 from cakra.workflow.sop import BUILTIN_SOPS
 
 DEFAULTS: dict[str, Any] = {
@@ -105,9 +108,11 @@ DEFAULTS: dict[str, Any] = {
     "columns": {},
     "roles": {},
     "units": {},
+    "periodic": PERIODIC_DEFAULTS,
+    "roster": {},
 }
 # Tables whose keys the user chooses (validated by their own rules, not against DEFAULTS).
-_FREE_TABLES = ("columns", "roles", "calendar", "units")
+_FREE_TABLES = ("columns", "roles", "calendar", "units", "roster")
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,9 @@ class Config:
     fingerprint: str  # changes whenever any setting does (the sheet view reads everything again)
     # SOP unit id -> its recipients and screen (cakra/unit_settings.py); {} for an SOP without units.
     units: Mapping[str, UnitSettings] = field(default_factory=dict)
+    # Periodic reports (issue 11): where the grid is, reminders, the recap; who is expected to report.
+    periodic: PeriodicSettings = PeriodicSettings()
+    roster: Mapping[str, Desa] = field(default_factory=dict)  # [roster.<id>]: who must report
 
     def role_emails(self, role: str) -> list[str]:
         """The addresses configured for ``role`` ([] when none)."""
@@ -244,6 +252,8 @@ def build_config(user: dict[str, Any], path: Path | None = None) -> Config:
         roles=roles,
         fingerprint=hashlib.sha256(fingerprint.encode()).hexdigest(),
         units=read_units(raw["units"], base),
+        periodic=PeriodicSettings.read(raw["periodic"]),
+        roster=read_roster(raw["roster"]),
     )
 
 

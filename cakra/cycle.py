@@ -31,6 +31,7 @@ from cakra.notify.compose import enqueue_notices
 from cakra.notify.outbox import OutboxRow
 from cakra.notify.pacing import pace
 from cakra.notify.plan import RoleNotice, plan_notices
+from cakra.periodic import grid_writes, periodic_tab_headers, tabs_to_read, take_cycle
 from cakra.row_guard import guard_for, take_edited_response, take_new_response
 from cakra.sheets.base import Block, CellWrite
 from cakra.tabs.dashboard import TITLE as DASHBOARD_TITLE
@@ -107,6 +108,7 @@ def ensure_tabs(app: App) -> list[str]:
         wanted[sheets.dashboard_tab] = [DASHBOARD_TITLE]
     if sheets.manual_tab:
         wanted[sheets.manual_tab] = manual_headers(app.sop)
+    wanted.update(periodic_tab_headers(app))  # expected periodic reports: Monitoring, Daftar Desa
     existing = set(app.sheets.tab_names())
     return [
         name
@@ -176,6 +178,7 @@ def _poll(
     manual_tab = config.sheets.manual_tab
     if manual_tab:
         extra[manual_tab] = None  # small, read whole every cycle (cakra/manual_intake.py)
+    extra.update(tabs_to_read(app))  # expected periodic reports: Monitoring, Daftar Desa (cakra/periodic.py)
     view, (cases, signatures) = read_view(app.sheets, ledger, app.layout, load, extra or None)
     if view is None:
         log.info("susunan kolom lembar berubah; siklus berikutnya membaca semua tab")
@@ -268,6 +271,7 @@ def _poll(
             unsettled.add(case.ticket)
         result.moved, result.refused = len(edits.moved), len(edits.refused)
         result.paused, result.resumed = len(edits.paused), result.resumed + len(edits.resumed)
+        periodic = take_cycle(app, view, ctx, new, edits.paused, guard)
         open_cases = [c for c in cases if c.is_open]
         planned = plan_notices(
             sop,
@@ -285,6 +289,7 @@ def _poll(
         told = {c.ticket for notice in notices for group in notice.sections.values() for c in group}
         links = case_links(app.sheets, config.sheets.status_tab, status, cases, told)
         result.messages = enqueue_notices(app.mailer, sop, notices, now, links)
+        result.messages += periodic.messages if periodic else 0
         result.reminders, result.escalations = _count(notices, "reminder"), _count(notices, "escalated")
         if config.citizen.send:
             closed = [c for c in edits.moved if not c.is_open]
@@ -299,8 +304,18 @@ def _poll(
     # A closed case nobody touched shows what it showed last cycle, until its row's turn to be checked.
     watched = open_before | unsettled
     on_sheet = cases if view.full else [c for c in cases if c.ticket in watched or c.ticket in checked]
+    periodic_cells = grid_writes(app, view, periodic)
     result.cells_written = _write(
-        app, now, view, status, on_sheet, cases, history, watched, checked, [*unit_work.main, *manual_cells]
+        app,
+        now,
+        view,
+        status,
+        on_sheet,
+        cases,
+        history,
+        watched,
+        checked,
+        [*unit_work.main, *manual_cells, *periodic_cells],
     )
     result.cells_written += unit_screens.write(app, unit_work)
     return _deliver(app, now, result, on_before_send)
@@ -361,8 +376,8 @@ def _write(
         # be checked keep what they really show).
         status.assume(ledger.shown(c.ticket for c in on_sheet if c.ticket not in checked))
     writes: list[CellWrite] = status.writes(on_sheet, wanted, changed=remembered)
-    # Operator cells the service sets on purpose (cakra/unit_screens.py) and the Input Manual tab's
-    # ticket and message cells (cakra/manual_intake.py).
+    # Operator cells the service sets on purpose (cakra/unit_screens.py), the Input Manual tab's ticket
+    # and message cells (cakra/manual_intake.py), the periodic Monitoring grid (cakra/periodic.py).
     writes += extra or []
     writes += history_writes(config.sheets.history_tab, history, sop, config.tz)
     if view.dashboard is not None:

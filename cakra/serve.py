@@ -39,6 +39,7 @@ from cakra.jobs import (
 )
 from cakra.ledger.lock import serve_lock
 from cakra.ledger.runs import latest_run
+from cakra.periodic_jobs import recap, recap_key
 
 log = logging.getLogger("cakra.serve")
 
@@ -53,6 +54,8 @@ class Service:
         self.digest_time = app.config.digest.time
         self.weekly_time = app.config.report.weekly_time
         self.weekly_day = app.config.report.weekly_day
+        # The monthly recap of periodic reports (cakra/periodic_jobs.py): only for a [periodic] SOP.
+        self.recap_day = app.config.periodic.recap_day if app.sop.periodic else 0
         self.stopping = threading.Event()
 
     def poll_job(self) -> bool:
@@ -100,6 +103,19 @@ class Service:
             return self.skip("weekly", now, [weekly_key(app, run)], "ringkasan mingguan")
         return self.locked("weekly", lambda: self.delivered(now, weekly(app, now, run=run) is not None))
 
+    def recap_job(self) -> bool:
+        """The monthly recap of the latest ``[periodic] recap_day`` whose time has come (once per
+        month); one missed by more than a day is recorded as skipped, never sent late."""
+        if not self.recap_day:
+            return False
+        now, app, day = self.clock(), self.app, self.recap_day
+        run = latest_run(now, app.config.periodic.recap_time, app.config.tz, lambda d: d.day == day)
+        if run is None:
+            return False
+        if now - run > STALE_AFTER:
+            return self.skip("recap", now, [recap_key(app, run)], "rekap laporan desa")
+        return self.locked("recap", lambda: self.delivered(now, recap(app, now, run=run) is not None))
+
     def skip(self, name: str, now: datetime, keys: list[str], what: str) -> bool:
         """Record missed runs ``keys`` as skipped; False: nothing was sent."""
         self.locked(name, lambda: skip_missed(self.app, now, keys, what))
@@ -144,11 +160,15 @@ class Service:
             scheduler.every().day.at(self.digest_time.strftime("%H:%M"), zone).do(self.digest_job)
         if self.weekly_day is not None:  # ticks daily; the job itself knows which day is due
             scheduler.every().day.at(self.weekly_time.strftime("%H:%M"), zone).do(self.weekly_job)
+        if self.recap_day:  # ticks daily; the job itself knows which day is due
+            recap_at = self.app.config.periodic.recap_time.strftime("%H:%M")
+            scheduler.every().day.at(recap_at, zone).do(self.recap_job)
         self.poll_job()  # first, so what follows reports the sheet as it is now
         # Runs missed while the service was down go out now, once (their keys are in the ledger).
         self.report_job()
         self.digest_job()
         self.weekly_job()
+        self.recap_job()
         while not self.stopping.is_set():
             scheduler.run_pending()
             idle = scheduler.idle_seconds

@@ -17,7 +17,8 @@ def initialise(app: App) -> Iterator[str]:
         yield f"tab {name!r} created"
     if isinstance(app.sheets, LocalWorkbook):  # the same screen on the workbook (tabs/local_format.py)
         sheets = app.config.sheets
-        tabs = [sheets.status_tab, sheets.history_tab, sheets.dashboard_tab, sheets.manual_tab]
+        periodic = [app.config.periodic.monitoring_tab] if app.sop.periodic else []
+        tabs = [sheets.status_tab, sheets.history_tab, sheets.dashboard_tab, sheets.manual_tab, *periodic]
         for name in app.sheets.lay_out([tab for tab in tabs if tab]):
             yield f"tab {name!r} laid out (widths, frozen header, filter; on the status tab also the dropdown, late colour, dates and protection)"
     if app.config.sheets.backend == "google":  # dropdowns, protection and formatting
@@ -28,6 +29,10 @@ def initialise(app: App) -> Iterator[str]:
             yield from prepare_status_tab(app.sheets, app.config.sheets.status_tab, app.sop)
             if app.config.sheets.manual_tab:
                 yield from prepare_manual_tab(app.sheets, app.config.sheets.manual_tab)
+            if app.sop.periodic is not None and app.config.periodic.monitoring_tab:
+                from cakra.tabs.monitoring_format import prepare_monitoring_tab
+
+                yield from prepare_monitoring_tab(app.sheets, app.config.periodic.monitoring_tab)
     yield from _unit_screens(app)
     if not created:
         yield "all tabs already exist; nothing to create"

@@ -122,3 +122,38 @@ def _png(figure: plt.Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def small_multiples(
+    title: str, labels: Sequence[str], panels: Mapping[str, Sequence[float | None]], *, unit: str = ""
+) -> bytes:
+    """One small bar chart per panel (e.g. per desa: members present per month), two per row, on one
+    shared scale so panels compare at a glance; a missing value (None) is a gap, not a zero. PNG bytes,
+    960 px wide like the others: each panel is half a phone's width, its text at least ~11 px tall."""
+    title, labels, panels = redact(title), redact_value(list(labels)), redact_value(dict(panels))
+    rows = max(1, -(-len(panels) // 2))
+    figure, grid = plt.subplots(
+        rows, 2, figsize=(_WIDTH_IN, 0.6 + 1.55 * rows), dpi=_DPI, sharey=True, squeeze=False
+    )
+    try:
+        top = max((v for values in panels.values() for v in values if v is not None), default=0)
+        positions = list(range(len(labels)))
+        for index, axes in enumerate(grid.flat):
+            if index >= len(panels):
+                axes.axis("off")
+                continue
+            name, values = list(panels.items())[index]
+            shown = [0 if v is None else v for v in values]
+            axes.bar(positions, shown, color=[_PALETTE[0] if v is not None else "#e5e7eb" for v in values])
+            for position, value in zip(positions, values, strict=True):
+                if value is not None:
+                    axes.text(position, value, angka(value), ha="center", va="bottom", fontsize=_SMALL - 2)
+            axes.set_title(name, fontsize=_SMALL, loc="left")
+            axes.set_xticks(positions, list(labels), fontsize=_SMALL - 2)
+            axes.tick_params(axis="y", labelsize=_SMALL - 2)
+            axes.spines[["top", "right"]].set_visible(False)
+            axes.set_ylim(0, max(top * 1.25, 1))
+        figure.suptitle(f"{title}{unit}", fontsize=_TITLE, x=0.02, ha="left")
+        return _png(figure)
+    finally:
+        plt.close(figure)

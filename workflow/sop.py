@@ -13,9 +13,11 @@ The records live in ``workflow/sop_model.py``, reading in ``sop_parse.py``, vali
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 from cakra.common.errors import SopError
+from cakra.workflow.periods import parse_periodic
 from cakra.workflow.sop_check import check_sop, step_number
 from cakra.workflow.sop_model import (
     BUILTIN_FIELDS,
@@ -83,6 +85,13 @@ def sop_problems(path: Path) -> tuple[Sop | None, list[str]]:
     reader = SopReader(path, Source(text))
     sop, lines = _read(data, reader)
     check_sop(sop, reader, lines)
+    if "periodic" in data:
+        try:
+            plan = parse_periodic(data["periodic"], path, set(sop.roles), set(sop.endings), set(sop.fields))
+        except SopError as exc:
+            reader.add(reader.source.key(None, "periodic"), str(exc).removeprefix(f"{path}: "))
+        else:
+            sop = replace(sop, periodic=plan)
     per_unit = [role.id for role in sop.roles.values() if role.per_unit]
     disposing = [step.id for step in sop.steps.values() if step.assigns_unit]
     for problem in unit_problems(sop.units, per_unit, disposing):

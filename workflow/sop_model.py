@@ -7,7 +7,7 @@ Nothing here reads a file: these are the frozen values the engine, the notices a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cakra.common.text import normalise_header
 from cakra.workflow.calendar import TimeLimit
@@ -36,6 +36,10 @@ BUILTIN_FIELDS: dict[str, str] = {
     "reference": "Nomor referensi",
 }
 FIELD_KINDS = ("text", "choice", "number", "date", "link", "email", "phone", "nik")
+
+
+if TYPE_CHECKING:
+    from cakra.workflow.periods import PeriodicPlan
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,8 @@ class Sop:
     holds: dict[str, Hold] = field(
         default_factory=lambda: {WAITING_HOLD: Hold(WAITING_HOLD, WAITING_TITLE, True)}
     )
+    # Expected periodic submissions (``[periodic]``, workflow/periods.py); None for a complaint flow.
+    periodic: PeriodicPlan | None = None
 
     def state_title(self, state: str) -> str:
         """Title of a step or an ending (what the "Tahap" column shows)."""

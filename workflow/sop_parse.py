@@ -46,6 +46,7 @@ TOP_KEYS = {
     "fields",
     "units",
     "holds",
+    "periodic",
 }
 STEP_KEYS = {
     "id",

@@ -18,6 +18,7 @@ from cakra.commands import (
     export,
     init,
     poll,
+    recap,
     report,
     serve,
     status,
@@ -39,6 +40,7 @@ COMMANDS: tuple[Command, ...] = (
     export.COMMAND,
     digest.COMMAND,
     weekly.COMMAND,
+    recap.COMMAND,
     demo.COMMAND,
     emulator.COMMAND,
 )

@@ -11,8 +11,13 @@ A scenario (``cakra/demo/scenarios/<name>.toml``) holds the whole set-up of one 
 - ``[[moves]]`` (``at``, ``case``, ``values`` header -> text, optional ``screen``): what an operator types
   into a case's row; ``case`` is a text its report's description contains (tickets are the service's to
   give), ``screen`` a unit id when the unit's own workbook is where the move is typed;
+- ``[[jobs]]`` (``at``, ``name``): a scheduled job run at that moment, as ``serve`` runs it: ``summary``,
+  ``weekly`` or ``recap`` (the monthly recap of periodic reports);
 - ``[[expect]]`` (``case``, ``state``, ``visited``): where each case must end and which steps it must
   have passed; the demo checks them and says which did not hold.
+
+``at`` is minutes after ``start``, or a local date-time (``2026-10-02T09:30:00``): a scenario over months
+(periodic reports) reads better in dates.
 
 Events at minute ``at`` happen before the first cycle at or after it. The demo is the same service as
 production (``cakra.cycle.poll``), on a simulated clock; the end-to-end tests play the same files
@@ -47,7 +52,7 @@ MANUAL_TAB_DEFAULT = "Input Manual"
 @dataclass(frozen=True)
 class Event:
     at: int  # minutes after the start
-    kind: str  # "response", "manual" or "move"
+    kind: str  # "response", "manual", "move" or "job"
     values: dict[str, Any]
     case: str = ""  # a move's case: a text its description contains
     screen: str = ""  # a move typed on a unit's screen: the unit id
@@ -85,13 +90,18 @@ def load_scenario(name: str) -> Scenario:
         raise CakraError(f"no demo for SOP {name!r}; available: {', '.join(available())}")
     try:
         data = tomllib.loads(resource.read_text(encoding="utf-8"))
+
+        def at(event: dict[str, Any]) -> int:
+            return _minutes(event["at"], data["start"])
+
         events = [
-            *(Event(int(e["at"]), "response", dict(e["answers"])) for e in data.get("responses", [])),
-            *(Event(int(e["at"]), "manual", dict(e["values"])) for e in data.get("manual", [])),
+            *(Event(at(e), "response", dict(e["answers"])) for e in data.get("responses", [])),
+            *(Event(at(e), "manual", dict(e["values"])) for e in data.get("manual", [])),
             *(
-                Event(int(e["at"]), "move", dict(e["values"]), str(e["case"]), str(e.get("screen", "")))
+                Event(at(e), "move", dict(e["values"]), str(e["case"]), str(e.get("screen", "")))
                 for e in data.get("moves", [])
             ),
+            *(Event(at(e), "job", {"name": str(e["name"])}) for e in data.get("jobs", [])),
         ]
         expectations = [
             Expectation(str(e["case"]), str(e["state"]), tuple(e.get("visited", ())))
@@ -193,6 +203,7 @@ def play(
     results: list[CycleResult] = []
     for minutes in range(0, scenario.end_minutes + 1, scenario.tick_minutes):
         now = start + timedelta(minutes=minutes)
+        jobs: list[str] = []
         while pending and pending[0].at <= minutes:
             event = pending.pop(0)
             at = (start + timedelta(minutes=event.at)).replace(tzinfo=None)
@@ -200,14 +211,43 @@ def play(
                 world.submit(event.values, at)
             elif event.kind == "manual":
                 world.type_manual(event.values)
+            elif event.kind == "job":
+                jobs.append(str(event.values["name"]))  # after this tick's cycle, as serve runs them
             else:
                 case = find_case(app, event.case)
                 world.type_status(case.ticket, {k: str(v) for k, v in event.values.items()}, event.screen)
         result = poll(app, now)
         results.append(result)
+        for name in jobs:
+            run_job(app, name, now)
+            say(f"[{now:%d/%m %H:%M}] tugas terjadwal '{name}' dijalankan")
         if result.found_work:
             say(f"[{now:%d/%m %H:%M}] {result.summary()}")
     return results
+
+
+def run_job(app: App, name: str, now: datetime) -> None:
+    """A scheduled job as ``serve`` runs it (under the cycle lock), then delivered."""
+    from cakra.jobs import locked, summary, weekly
+    from cakra.periodic_jobs import recap
+
+    jobs: dict[str, Callable[[App, datetime], object]] = {
+        "summary": summary,
+        "weekly": weekly,
+        "recap": recap,
+    }
+    if name not in jobs:
+        raise CakraError(f"demo scenario: no job {name!r}; use one of {', '.join(jobs)}")
+    with locked(app, wait=0):
+        jobs[name](app, now)
+        app.mailer.deliver(now)
+
+
+def _minutes(at: object, start: object) -> int:
+    """An event's ``at``: minutes after ``start`` as given, or a local date-time's distance from it."""
+    if isinstance(at, datetime) and isinstance(start, datetime):
+        return int((at - start).total_seconds() // 60)
+    return int(at)  # type: ignore[call-overload]
 
 
 def find_case(app: App, text: str) -> Case:
@@ -266,6 +306,8 @@ def run_sop_demo(out: Path, name: str, *, config_text: Callable[[str], str] | No
         emails = sorted((out / "outbox").glob("*.eml")) if (out / "outbox").exists() else []
         print(f"  email                   : {len(emails)} pesan di {out / 'outbox'}/")
         print(f"  buku besar (audit)      : {config.ledger_path}")
+        tabs = openpyxl.load_workbook(config.sheets.workbook, read_only=True).sheetnames
+        print(f"  tab lembar kerja        : {', '.join(tabs)}")
         print(f"  satu siklus lagi        : cakra --config {config_path} poll")
         for problem in problems:
             print(f"  TIDAK SESUAI SKENARIO   : {problem}")
