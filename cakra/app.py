@@ -19,7 +19,7 @@ from cakra.notify.pacing import HeldNotices
 from cakra.notify.transports.base import Transport
 from cakra.sheets.base import SheetBackend
 from cakra.tabs import view
-from cakra.unit_settings import check_units
+from cakra.unit_settings import UnitSettings, check_units
 from cakra.workflow.adoption import Adoption, adoption_ending
 from cakra.workflow.alerts import AlertPolicy
 from cakra.workflow.calendar import BusinessCalendar
@@ -197,7 +197,17 @@ def make_mailer(config: Config, sop: Sop, outbox: Outbox, held: HeldNotices | No
         reply_to=config.citizen.reply_to,
         identity_roles=frozenset(role.id for role in sop.roles.values() if role.sees_identity),
         unit_addresses={unit_id: unit.emails for unit_id, unit in config.units.items()},
+        unit_places={unit_id: _unit_place(unit, place) for unit_id, unit in config.units.items()},
     )
+
+
+def _unit_place(unit: UnitSettings, place: str) -> dict[str, str]:
+    """Where a unit's own screen is, for its messages: its spreadsheet's address, or its workbook."""
+    if unit.spreadsheet_id:
+        url = f"https://docs.google.com/spreadsheets/d/{unit.spreadsheet_id}/edit"
+        return {"status_sheet_url": url, "status_place": place}
+    name = unit.workbook.name if unit.workbook else ""
+    return {"status_sheet_url": "", "status_place": f"{name}, {place}" if name else place}
 
 
 def make_layout(config: Config) -> view.Layout:

@@ -149,9 +149,10 @@ def enqueue_notices(
         if not recipients:
             log.warning("peran %s %s tidak punya penerima; pesan dilewati", notice.role, notice.unit)
             continue
-        sections = role_sections(notice, sop, now, links or {})
+        # A unit's people work on their own screen: row links into the main sheet are not theirs.
+        sections = role_sections(notice, sop, now, {} if notice.unit else links or {})
         context = {
-            **mailer.base_context(now),
+            **mailer.base_context(now, notice.unit),
             "role_title": _reader_title(sop, notice),
             "sections": sections,
             "acts": any(s["key"] != "escalated" for s in sections),

@@ -83,7 +83,7 @@ def send_digests(
                 shown[name] = [case_view(c, sop, role, now) for c in group[:budget]]
                 budget -= len(shown[name])
             context = {
-                **mailer.base_context(now),
+                **mailer.base_context(now, unit),
                 "role_title": sop.roles[role].title,
                 "run_date": run_date,
                 "next_run": horizon,

@@ -37,6 +37,9 @@ class Mailer:
     identity_roles: frozenset[str] = frozenset()
     # Unit id -> its recipients (config ``[units.<id>] emails``): who a per-unit role is, for that unit.
     unit_addresses: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    # Unit id -> where its own screen is (``status_place``, ``status_sheet_url``): a unit's people work
+    # its cases there, not in the main sheet, so their messages point them to it.
+    unit_places: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def recipients(self, role: str, unit: str = "") -> list[str]:
         """The addresses of ``role`` (empty when it has none); with ``unit``, that unit's recipients
@@ -45,9 +48,9 @@ class Mailer:
             return list(self.unit_addresses.get(unit, ()))
         return list(self.addresses.get(role, ()))
 
-    def base_context(self, now: datetime) -> dict[str, Any]:
-        """What every message template may use."""
-        return {**self.context, "now": now}
+    def base_context(self, now: datetime, unit: str = "") -> dict[str, Any]:
+        """What every message template may use; with ``unit``, the status place is that unit's screen."""
+        return {**self.context, **self.unit_places.get(unit, {}), "now": now}
 
     def has(self, dedupe_key: str) -> bool:
         """Whether a message under ``dedupe_key`` was already recorded."""

@@ -121,6 +121,9 @@ def test_sipendekar_routes_each_case_to_one_skpd_and_a_correction_back_to_the_sa
     # The handover note: the disposisi of the Diskominfotik admin reaches the SKPD, with who and when.
     assert "Dari tahap sebelumnya: 2. Verifikasi dan disposisi - oleh Admin Kominfo Dewi" in pupr[0]
     assert "Mohon dicek lokasi dan jadwal perbaikan" in pupr[0]
+    # It points the SKPD to its own workbook, where it works the case, not to the agency's sheet.
+    assert 'unit-dinas-pupr.xlsx, tab "Status Kasus", baris SIPENDEKAR-2026-000001' in pupr[0]
+    assert "cakra-demo.xlsx" not in pupr[0]
     # The correction goes back to the same SKPD, saying why; the other SKPD never hears of the case.
     assert any("Dikembalikan oleh Admin Kominfo Dewi" in t and "Sebutkan tanggal" in t for t in pupr)
     assert not any("SIPENDEKAR-2026-000001" in t for t in dinkes)
