@@ -76,6 +76,7 @@ def test_bima_innovation_loops_back_on_tidak_and_runs_on_after_ya(
     # Internal intake: the staff who proposed get no citizen acknowledgement; the Kasi reads "usulan".
     assert not inbox(smtp_server, "rina@dukcapil.bimakota.example.go.id")
     assert "Usulan baru" in kasi[0]
+    assert "Diajukan oleh: Rina Wulandari\n" in kasi[0]  # staff: no citizen's "NIK -" line
     # The meeting step has three roles: the structural officials hear of it too.
     (struktural,) = inbox(smtp_server, "struktural@dukcapil.bimakota.example.go.id")
     assert "5. Rapat pejabat struktural" in text(struktural)
