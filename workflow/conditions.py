@@ -12,18 +12,16 @@ from datetime import datetime
 
 from cakra.workflow.case import Report
 from cakra.workflow.sop import Sop
+from cakra.workflow.sop_model import LIST_FIELDS
 from cakra.workflow.storage import SKIPPED, CaseStore
-
-# Attributes holding a list of links, by the field name their form question has.
-_LIST_FIELDS = {"event_photo": "event_photos", "ktp_photo": "ktp_photos"}
 
 
 def field_value(report: Report, name: str) -> str:
     """The report's answer for a built-in or declared field, as text ("" when none)."""
     if name in report.fields:
         return report.fields[name]
-    if name in _LIST_FIELDS:
-        return ", ".join(getattr(report, _LIST_FIELDS[name]))
+    if name in LIST_FIELDS:
+        return ", ".join(getattr(report, LIST_FIELDS[name]))
     value = getattr(report, name, "")
     return value if isinstance(value, str) else ""
 

@@ -20,6 +20,7 @@ from cakra.workflow.context import StepContext
 from cakra.workflow.handover import hand_over
 from cakra.workflow.privacy import ANONYMOUS, merge_flags, show_flags
 from cakra.workflow.sop import Sop
+from cakra.workflow.sop_model import BUILTIN_FIELDS, LIST_FIELDS
 from cakra.workflow.storage import CREATED, EDITED_BY_REPORTER, FORM_DATA, MOVED, CaseStore
 
 
@@ -108,20 +109,8 @@ def _comparable(report: Report) -> str:
     return normalise_header(text[:_COMPARED_CHARS])
 
 
-_EDITABLE = {
-    "name": "Nama",
-    "nik": "NIK",
-    "phone": "No. HP",
-    "email": "Email",
-    "category": "Jenis laporan",
-    "kecamatan": "Kecamatan",
-    "desa": "Desa",
-    "description": "Uraian",
-    "event_photos": "Foto kejadian",
-    "ktp_photos": "Foto KTP",
-    "channel": "Saluran",
-    "reference": "No. Referensi",
-}
+# What a reporter's edit may change, by ``Report`` attribute, with the words the history uses for it.
+_EDITABLE = {LIST_FIELDS.get(name, name): title for name, title in BUILTIN_FIELDS.items()}
 
 
 def update_case(case: Case, report: Report, store: CaseStore, now: datetime, tz: tzinfo) -> None:

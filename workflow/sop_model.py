@@ -35,6 +35,8 @@ BUILTIN_FIELDS: dict[str, str] = {
     "channel": "Saluran",
     "reference": "Nomor referensi",
 }
+# The built-in fields whose ``Report`` attribute holds a list of links, and that attribute's name.
+LIST_FIELDS = {"event_photo": "event_photos", "ktp_photo": "ktp_photos"}
 FIELD_KINDS = ("text", "choice", "number", "date", "link", "email", "phone", "nik")
 
 
