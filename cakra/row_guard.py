@@ -94,7 +94,7 @@ def take_edited_response(
     is saved. Returns whether it resumed; None when the edit failed: the case then stays as it was,
     flagged, and the edit counts as read (not retried every cycle; a further edit is taken)."""
     with guard(case, f"perubahan tanggapan {case.ticket}") as failure:
-        update_case(case, report, ctx.store, ctx.now, tz)
+        update_case(case, report, ctx.store, ctx.now, tz, ctx.sop)
         resumed = resume_if_answered(case, ctx)
         save(case)
     if failure.reason is None:

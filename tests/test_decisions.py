@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from cakra.workflow.sop import BUILTIN_SOPS
+from cakra.workflow.sop import BUILTIN_SOPS, load_sop
 from tests.helpers_time import recipients
 from tests.site import FORM_HEADERS, T0, Site, response
 from tests.workbook import new_form_workbook
@@ -26,6 +26,12 @@ DPMD_ROLES = {
     "tim_penanganan": ["tim@dpmd.kapuashulu.example.go.id"],
     "kepala_dinas": ["kadis@dpmd.kapuashulu.example.go.id"],
 }
+
+SIPENDEKAR_ROLES = {
+    "admin_diskominfo": {"emails": ["admin@diskominfotik.example.go.id"]},
+    "kepala_diskominfotik": {"emails": ["kadis@diskominfotik.example.go.id"]},
+}
+SIPENDEKAR_UNITS = tuple(load_sop(BUILTIN_SOPS / "sipendekar.toml").units)
 
 
 def at(minutes: float):
@@ -74,7 +80,7 @@ def test_a_decision_loops_back_and_goes_on_with_its_answer_in_the_history(site: 
 
 def _dpmd_site(site: Site, saluran: str | None) -> str:
     site.extra = {"sop": "dpmd-kapuas-hulu", "roles": {r: {"emails": e} for r, e in DPMD_ROLES.items()}}
-    if saluran is not None:  # a form that asks the channel (the declared field "saluran")
+    if saluran is not None:  # a form that asks the channel (the built-in field "channel")
         new_form_workbook(site.workbook, [*FORM_HEADERS, "Saluran"])
         site.submit([*response(0), "", saluran])
     else:
@@ -89,24 +95,46 @@ def test_a_lapor_only_step_is_skipped_visibly_for_other_channels(site: Site) -> 
     step_by(site, ticket, 10, "2")  # bound for the LAPOR! disposition: not a LAPOR! complaint
     row = site.row(ticket)
     assert row["Tahap Saat Ini"] == "3. Analisis Kabid"
-    note = (
-        "Tahap '2. Terima dan disposisi LAPOR!' dilewati: syarat Saluran pengaduan = LAPOR! tidak terpenuhi"
-    )
+    note = "Tahap '2. Terima dan disposisi LAPOR!' dilewati: syarat Saluran = LAPOR! tidak terpenuhi"
     assert ("dilewati", "disposisi_lapor", None, note) in history(site, ticket)
     assert note in str(row["Pesan Sistem"])
     # "1 minggu" from the move: seven days of clock time.
     assert row["Batas Waktu"] == "30/11/2026 08:10"
 
 
-def test_a_lapor_complaint_takes_the_lapor_step_and_a_bad_choice_is_flagged(site: Site) -> None:
+def test_a_lapor_complaint_takes_the_lapor_step(site: Site) -> None:
     ticket = _dpmd_site(site, "lapor!")
-    assert site.app.ledger.cases()[0].report.fields["saluran"] == "LAPOR!"
+    assert site.app.ledger.cases()[0].report.channel == "LAPOR!"
     step_by(site, ticket, 10, "2")
     assert site.row(ticket)["Tahap Saat Ini"] == "2. Terima dan disposisi LAPOR!"
     assert not [h for h in history(site, ticket) if h[0] == "dilewati"]
-    site.submit([*response(5, nik="1404015501900002"), "", "Telepon"])
-    site.poll(at(11))
-    assert "Saluran pengaduan 'Telepon' bukan pilihan" in str(site.row("DPMD-2026-000002")["Pesan Sistem"])
+
+
+def _sipendekar_site(site: Site, jenis: str) -> str:
+    units = {u: {"emails": [f"{u}@skpd.example.go.id"], "workbook": f"{u}.xlsx"} for u in SIPENDEKAR_UNITS}
+    site.extra = {"sop": "sipendekar", "roles": SIPENDEKAR_ROLES, "units": units}
+    new_form_workbook(site.workbook, [*FORM_HEADERS, "Jenis Masukan"])
+    site.submit([*response(0), "", jenis])
+    site.poll(at(1))
+    return "SIPENDEKAR-2026-000001"
+
+
+def test_a_choice_field_answer_that_is_no_choice_is_kept_and_flagged(site: Site) -> None:
+    ticket = _sipendekar_site(site, "pengaduan")
+    assert site.app.ledger.cases()[0].report.fields["jenis"] == "pengaduan"
+    assert "Jenis masukan 'pengaduan' bukan pilihan" in str(site.row(ticket)["Pesan Sistem"])
+
+
+def test_a_reporter_changing_a_declared_field_is_named_in_the_history(site: Site) -> None:
+    ticket = _sipendekar_site(site, "kritik")
+    assert site.app.ledger.cases()[0].report.fields["jenis"] == "Kritik"  # matched to its choice
+    # Google Forms rewrites the edited response in place, with the time of the edit.
+    site.set_response(0, [*response(0, timestamp=at(20).replace(tzinfo=None)), "", "Saran"])
+    site.poll(at(21))
+    site.poll(at(22))  # the restamped row is read whole the cycle after its new stamp is seen
+    edits = [h[3] for h in history(site, ticket) if h[0] == "diubah pelapor"]
+    assert edits == ["Pelapor mengubah tanggapan: Jenis masukan"]
+    assert site.app.ledger.cases()[0].report.fields["jenis"] == "Saran"
 
 
 def _with_holds(site: Site, tmp: Path) -> None:

@@ -113,11 +113,20 @@ def _comparable(report: Report) -> str:
 _EDITABLE = {LIST_FIELDS.get(name, name): title for name, title in BUILTIN_FIELDS.items()}
 
 
-def update_case(case: Case, report: Report, store: CaseStore, now: datetime, tz: tzinfo) -> None:
+def update_case(
+    case: Case, report: Report, store: CaseStore, now: datetime, tz: tzinfo, sop: Sop | None = None
+) -> None:
     """An edited response, or one read again because a form question it lacked is back: the same case
-    takes the new answers and the change goes into its history."""
+    takes the new answers and the change goes into its history (the SOP's declared fields by their
+    titles when ``sop`` is given)."""
     changed = [
         title for attr, title in _EDITABLE.items() if getattr(case.report, attr) != getattr(report, attr)
+    ]
+    declared = sop.fields if sop is not None else {}
+    changed += [
+        declared[name].title if name in declared else name
+        for name in sorted({*case.report.fields, *report.fields})
+        if case.report.fields.get(name, "") != report.fields.get(name, "")
     ]
     regained = [
         title for name, title in case.report.lost_questions.items() if name not in report.lost_questions
