@@ -35,7 +35,8 @@ from cakra.tabs.dashboard import TITLE as DASHBOARD_TITLE
 from cakra.tabs.dashboard import dashboard_grid, dashboard_writes
 from cakra.tabs.history import HISTORY_HEADERS, check_blocks, history_writes, wiped
 from cakra.tabs.links import case_links
-from cakra.tabs.status import HEADERS, StatusSheet, service_values, shown_text
+from cakra.tabs.shown import ServiceMemory
+from cakra.tabs.status import HEADERS, StatusSheet, service_values
 from cakra.tabs.view import CycleView, commit_view, forget_view, read_view
 from cakra.workflow.adoption import Adoption, adopt_case
 from cakra.workflow.case import Case
@@ -313,9 +314,13 @@ def _write(
     config, sop, ledger = app.config, app.sop, app.ledger
     summary_chars = config.intake.description_chars
     remembered: dict[str, dict[str, str]] = {}
+    memory = ServiceMemory(ledger, app.layout.version, (c.ticket for c in on_sheet))
+
+    def compute(case: Case) -> dict[str, str]:
+        return service_values(case, sop, now, config.tz, summary_chars)
 
     def wanted(case: Case) -> dict[str, str]:
-        values = service_values(case, sop, now, config.tz, summary_chars)
+        values = memory.values(case, now, compute)
         if case.ticket in watched:
             remembered[case.ticket] = values
         return values
@@ -323,7 +328,8 @@ def _write(
     if not view.full:
         # What the service last wrote stands in for the cells a partial read skipped (rows read whole to
         # be checked keep what they really show).
-        status.assume(ledger.shown(c.ticket for c in on_sheet if c.ticket not in checked))
+        shown = ((c.ticket, memory.shown(c.ticket)) for c in on_sheet if c.ticket not in checked)
+        status.assume({ticket: values for ticket, values in shown if values is not None})
     writes: list[CellWrite] = status.writes(on_sheet, wanted, changed=remembered)
     writes += history_writes(config.sheets.history_tab, history, sop, config.tz)
     if view.dashboard is not None:
@@ -348,11 +354,10 @@ def _write(
         )
         forget_view(ledger)
         remembered.clear()
-    shown = {ticket: shown_text(values) for ticket, values in remembered.items()}
-    before = ledger.shown(shown)
+    changes = memory.changes(remembered)
     with ledger.transaction():
         ledger.mark_mirrored(entry.id for entry in history)
-        ledger.save_shown({ticket: text for ticket, text in shown.items() if before.get(ticket) != text})
+        ledger.save_shown(changes)
     return written
 
 

@@ -21,8 +21,9 @@ ledger: cases would be opened again and citizens acknowledged twice (``ledger.gu
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,7 +76,11 @@ CREATE TABLE IF NOT EXISTS response_of (
 );
 CREATE INDEX IF NOT EXISTS response_of_fingerprint ON response_of (fingerprint);
 CREATE INDEX IF NOT EXISTS response_of_row ON response_of (row);
-CREATE TABLE IF NOT EXISTS status_shown (ticket TEXT PRIMARY KEY, shown TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS status_shown (
+    ticket TEXT PRIMARY KEY,
+    shown TEXT NOT NULL,
+    basis TEXT NOT NULL DEFAULT ''
+);
 """
 
 
@@ -86,6 +91,8 @@ class Ledger:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        # Ticket -> digest of the stored case this process last loaded (``case_digest``).
+        self._digests: dict[str, str] = {}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if not self.path.exists():
@@ -126,6 +133,9 @@ class Ledger:
                     "UPDATE cases SET operator = ? WHERE ticket = ?", (case.operator_signature, case.ticket)
                 )
         self.conn.execute("CREATE INDEX IF NOT EXISTS cases_kecamatan ON cases (kecamatan)")
+        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(status_shown)")}
+        if "basis" not in columns:  # older memories have no basis: never reused, recomputed once
+            self.conn.execute("ALTER TABLE status_shown ADD COLUMN basis TEXT NOT NULL DEFAULT ''")
         # Cases made before responses were recognised by content were keyed by their row ("row:N"), and
         # their row's timestamp is in ``responses``: that is where each was last seen.
         self.conn.execute(
@@ -151,6 +161,8 @@ class Ledger:
 
     # cases -------------------------------------------------------------------------------------------
     def save_case(self, case: Case) -> None:
+        # The object may differ from what was loaded now: no digest until it is loaded again.
+        self._digests.pop(case.ticket, None)
         self.conn.execute(
             "INSERT INTO cases (ticket, seq, response_key, nik, step, deadline, closed_at, created_at, data,"
             " operator, kecamatan) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(ticket) DO UPDATE SET"
@@ -175,7 +187,7 @@ class Ledger:
         """Every case in ticket order (the status sheet's order)."""
         where = " WHERE closed_at IS NULL" if open_only else ""
         rows = self.conn.execute(f"SELECT data FROM cases{where} ORDER BY seq")  # noqa: S608 (constant)
-        return [Case.from_json(data) for (data,) in rows]
+        return [self._case(data) for (data,) in rows]
 
     def cases_open_or_since(self, since: datetime) -> list[Case]:
         """Every open case and every case closed or created since ``since``, in ticket order: what a
@@ -183,14 +195,27 @@ class Ledger:
         query = (
             "SELECT data FROM cases WHERE closed_at IS NULL OR closed_at >= ? OR created_at >= ? ORDER BY seq"
         )
-        return [Case.from_json(data) for (data,) in self.conn.execute(query, (_iso(since), _iso(since)))]
+        return [self._case(data) for (data,) in self.conn.execute(query, (_iso(since), _iso(since)))]
 
     def cases_named(self, tickets: Iterable[str], response_keys: Iterable[str]) -> list[Case]:
         """The cases with these tickets or response keys (each once)."""
         found: dict[int, str] = {}
         for column, values in (("ticket", tickets), ("response_key", response_keys)):
             found.update(self._where_in("SELECT seq, data FROM cases WHERE {} IN ({})", column, values))
-        return [Case.from_json(found[seq]) for seq in sorted(found)]
+        return [self._case(found[seq]) for seq in sorted(found)]
+
+    def _case(self, data: str) -> Case:
+        case = Case.from_json(data)
+        self._digests[case.ticket] = hashlib.blake2b(data.encode(), digest_size=12).hexdigest()
+        return case
+
+    def case_digest(self, ticket: str) -> str | None:
+        """A digest of the stored case the object this process last loaded was made from; None when it
+        was not loaded here, or was saved since (the object may then hold more than was loaded).
+
+        Equal digests mean equal stored cases, so what was derived from one holds for the other
+        (``cakra.tabs.shown`` reuses a status row's values on it)."""
+        return self._digests.get(ticket)
 
     def operator_signatures(self) -> dict[str, str]:
         """Ticket -> signature of the operator values last seen on its row (every case)."""
@@ -371,11 +396,17 @@ class Ledger:
             rows += self.conn.execute(query.format(column, ",".join("?" * len(chunk))), chunk).fetchall()
         return rows
 
-    def save_shown(self, shown: dict[str, str]) -> None:
+    def remembered(self, tickets: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """Ticket -> (``shown``'s text, the basis it was computed on; "" when none) for ``tickets``."""
+        query = "SELECT ticket, shown, basis FROM status_shown WHERE {} IN ({})"
+        return {ticket: (shown, basis) for ticket, shown, basis in self._where_in(query, "ticket", tickets)}
+
+    def save_shown(self, shown: Mapping[str, str | tuple[str, str]]) -> None:
+        """Remember ticket -> shown text, or (shown text, basis) (see ``remembered``)."""
         self.conn.executemany(
-            "INSERT INTO status_shown (ticket, shown) VALUES (?, ?)"
-            " ON CONFLICT(ticket) DO UPDATE SET shown=excluded.shown",
-            shown.items(),
+            "INSERT INTO status_shown (ticket, shown, basis) VALUES (?, ?, ?)"
+            " ON CONFLICT(ticket) DO UPDATE SET shown=excluded.shown, basis=excluded.basis",
+            [(t, v, "") if isinstance(v, str) else (t, *v) for t, v in shown.items()],
         )
 
     # notices -----------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ row: it fills them once, when it adds the case's row.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -80,6 +80,13 @@ def lateness(case: Case, now: datetime) -> str:
     return "Tidak"
 
 
+def timely_values(case: Case, now: datetime) -> dict[str, str]:
+    """The service values whose text can change with time alone, the case unchanged. Values reused
+    from the ledger's memory (``tabs/shown.py``) get these afresh every cycle, so a service column whose
+    text depends on ``now`` must be computed here (``service_values`` takes them from here)."""
+    return {"late": lateness(case, now)}
+
+
 def service_values(case: Case, sop: Sop, now: datetime, tz: ZoneInfo, summary_chars: int) -> dict[str, str]:
     """What the service shows for ``case`` in its own columns (all text; no full NIK, no free NIKs).
 
@@ -109,7 +116,7 @@ def service_values(case: Case, sop: Sop, now: datetime, tz: ZoneInfo, summary_ch
         "current_step": sop.state_title(case.step) + paused,
         "role": sop.roles[step_role].title if step_role else "",
         "deadline": f"{deadline} (waktu berhenti)" if deadline and paused else deadline,
-        "late": lateness(case, now),
+        **timely_values(case, now),
         "message": case.message,
     }
     # Every value passes ``redact`` where it becomes a cell: a NIK in any answer never reaches the tab.
@@ -178,9 +185,10 @@ class StatusSheet:
             out[ticket] = "\x1f".join(parts)
         return out
 
-    def assume(self, shown: dict[str, str]) -> None:
-        """Take ``shown`` (ticket -> ``shown_text``) as the service cells of those rows, instead of reading
-        them: a partial read (cakra/sheet_view.py) has only the ticket and operator columns."""
+    def assume(self, shown: Mapping[str, str | Sequence[str]]) -> None:
+        """Take ``shown`` (ticket -> ``shown_text``, or its values already decoded) as the service cells
+        of those rows, instead of reading them: a partial read (tabs/view.py) has only the ticket and
+        operator columns."""
         positions = [self.positions[key] for key in SERVICE_KEYS]
         for ticket, text in shown.items():
             index = self.rows.get(ticket)
@@ -189,7 +197,8 @@ class StatusSheet:
             row = self.tab.rows[index]
             if len(row) <= max(positions):
                 row.extend([None] * (max(positions) + 1 - len(row)))
-            for position, value in zip(positions, json.loads(text), strict=True):
+            values = json.loads(text) if isinstance(text, str) else text
+            for position, value in zip(positions, values, strict=True):
                 row[position] = value
 
     def operator_values(self, ticket: str) -> dict[str, str] | None:
