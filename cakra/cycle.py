@@ -67,6 +67,7 @@ class CycleResult:
     paused: int = 0
     resumed: int = 0
     delivery_trouble: str = ""  # one line when the transport refused messages ("" when all went)
+    unread: int = 0  # response rows a batch (``limit``) left for the next cycle (tabs/batch.py)
 
     @property
     def found_work(self) -> bool:
@@ -116,15 +117,18 @@ def poll(
     on_before_send: Callable[[OutboxRow], None] | None = None,
     adoption: Adoption | None = None,
     progress: Progress | None = None,
+    limit: int | None = None,
 ) -> CycleResult:
     """Run exactly one cycle at ``now`` (an aware datetime). Raises CakraError for a fixable problem.
 
     New responses that ``adoption`` takes (default: ``[intake] start``'s) are adopted as history, not
     opened; ``progress(done, total)`` is called as the cycle's new responses are taken in.
+    ``limit``: take at most this many response rows past those seen; the rest are left for the next
+    cycle (``result.unread`` says how many: ``tabs/batch.py``).
     Holds the ledger's cycle lock: a second process polling the same ledger gets ``Busy`` at once.
     """
     with cycle_lock(app.ledger.path), collector_paused():
-        return _poll(app, now, on_before_send, adoption or app.configured_adoption, progress)
+        return _poll(app, now, on_before_send, adoption or app.configured_adoption, progress, limit)
 
 
 @contextmanager
@@ -151,6 +155,7 @@ def _poll(
     on_before_send: Callable[[OutboxRow], None] | None,
     adoption: Adoption | None,
     progress: Progress | None,
+    limit: int | None = None,
 ) -> CycleResult:
     config, sop, ledger = app.config, app.sop, app.ledger
     result = CycleResult()
@@ -167,12 +172,13 @@ def _poll(
     # would be an error, and rows deleted there by hand are the operator's choice.
     riwayat = check_blocks(ledger, config.sheets.verify_rows) if config.sheets.backend == "local" else []
     view, (cases, signatures) = read_view(
-        app.sheets, ledger, app.layout, load, {history_tab: riwayat} if riwayat else None
+        app.sheets, ledger, app.layout, load, {history_tab: riwayat} if riwayat else None, limit
     )
     if view is None:
         log.info("susunan kolom lembar berubah; siklus berikutnya membaca semua tab")
         return _deliver(app, now, result, on_before_send)
     status = StatusSheet(view.status)
+    result.unread = view.state.unread
     unsettled: set[str] = set()
     checked = {ticket for ticket, index in status.rows.items() if index in view.checked}
     if not view.full:
@@ -193,7 +199,7 @@ def _poll(
         ledger,
         config.columns,
         sop,
-        complete=view.full,
+        complete=view.full and not view.state.unread,  # rows left unread may hold any case's response
         load=candidates,
         tz=app.sheets.timezone,
         now=now,

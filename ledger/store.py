@@ -206,7 +206,7 @@ class Ledger:
 
     def _case(self, data: str) -> Case:
         case = Case.from_json(data)
-        self._digests[case.ticket] = hashlib.blake2b(data.encode(), digest_size=12).hexdigest()
+        self._digests[case.ticket] = case_digest(data)
         return case
 
     def case_digest(self, ticket: str) -> str | None:
@@ -416,6 +416,11 @@ class Ledger:
             "INSERT OR IGNORE INTO notices (key, claimed_at) VALUES (?, ?)", (key, now.isoformat())
         )
         return cursor.rowcount == 1
+
+
+def case_digest(data: str) -> str:
+    """The digest of a case as stored (``Case.to_json``): ``Ledger.case_digest``'s."""
+    return hashlib.blake2b(data.encode(), digest_size=12).hexdigest()
 
 
 def ledger_failure(path: Path | None, exc: sqlite3.Error) -> str:

@@ -6,8 +6,8 @@ open case's row). Computing those values (``status.service_values``, masking eve
 row's remembered values (ledger ``status_shown``) carry the *basis* they were computed on:
 
 - the layout version (config, SOP file, ``view.FORMAT``) and the set of service columns, and
-- the digest of the stored case they were computed from (``Ledger.case_digest``: only for a case as
-  loaded; a case saved this cycle has none, so its values are computed afresh).
+- the digest of the case they were computed from as it is stored (``Ledger.case_digest`` for a case
+  as loaded; a case changed this cycle is digested afresh from ``to_json``, what the ledger stores).
 
 When the case's basis now equals the remembered one, the remembered values are reused and only the
 time-dependent ones (``status.timely_values``: "Terlambat") are computed afresh, so a case that became
@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from cakra.common.pii import redact_value
-from cakra.ledger.store import Ledger
+from cakra.ledger.store import Ledger, case_digest
 from cakra.tabs.status import SERVICE_KEYS, shown_text, timely_values
 from cakra.workflow.case import Case
 
@@ -42,6 +42,7 @@ class ServiceMemory:
         self.stored = ledger.remembered(tickets)
         self._decoded: dict[str, list[str]] = {}
         self._unchanged: set[str] = set()  # reused rows whose timely values are as remembered too
+        self._bases: dict[str, str] = {}  # ticket -> basis, of every case whose values were asked for
         self.reused = 0  # rows whose values were reused this cycle (for tests and profiling)
 
     def shown(self, ticket: str) -> list[str] | None:
@@ -57,17 +58,22 @@ class ServiceMemory:
             values = self._decoded[ticket] = decoded
         return values
 
-    def basis(self, ticket: str) -> str:
-        """What the values of ``ticket``'s row are computed on now ("" when unknown: never reused)."""
-        digest = self.ledger.case_digest(ticket)
-        return self.prefix + digest if digest else ""
+    def basis(self, case: Case) -> str:
+        """What the values of ``case``'s row are computed on now."""
+        basis = self._bases.get(case.ticket)
+        if basis is None:
+            # A case saved since it was loaded (new, edited, moved) may hold more than the stored digest
+            # says: digest what it holds now, as the ledger stores it.
+            digest = self.ledger.case_digest(case.ticket) or case_digest(case.to_json())
+            basis = self._bases[case.ticket] = self.prefix + digest
+        return basis
 
     def values(self, case: Case, now: datetime, compute: Callable[[Case], dict[str, str]]) -> dict[str, str]:
         """The service values ``case``'s row wants at ``now``: the remembered ones with the timely ones
         afresh when the basis is unchanged, else ``compute(case)``."""
         remembered = self.stored.get(case.ticket)
-        basis = self.basis(case.ticket)
-        if remembered is None or not basis or remembered[1] != basis:
+        basis = self.basis(case)
+        if remembered is None or remembered[1] != basis:
             return compute(case)
         shown = self.shown(case.ticket)
         if shown is None:
@@ -88,7 +94,7 @@ class ServiceMemory:
         for ticket, values in remembered.items():
             if ticket in self._unchanged:
                 continue  # exactly what the ledger holds (same basis, same text)
-            entry = (shown_text(values), self.basis(ticket))
+            entry = (shown_text(values), self._bases[ticket])
             if self.stored.get(ticket) != entry:
                 out[ticket] = entry
         return out
