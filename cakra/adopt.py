@@ -5,8 +5,8 @@ Cycles (``cakra.cycle.poll``) that read every row and adopt each response no cas
 next cycles recognise the adopted responses by content and never open them again. The rows are taken in
 batches of ``BATCH`` (``tabs/batch.py``), each one cycle with its own ledger transaction and sheet
 write, so memory stays that of one batch whatever the form's size; a crash between batches leaves the
-rest unread for the next run. Run twice, the second run finds every response already known and changes
-nothing.
+rest unread, and the adoption remembered, for the next cycle (``cakra/adoption_run.py``). Run twice,
+the second run finds every response already known and changes nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import fields
 from datetime import date, datetime, time
 from typing import TextIO
 
+from cakra import adoption_run
 from cakra.app import App
 from cakra.common.errors import CakraError
 from cakra.cycle import CycleResult, poll
@@ -51,6 +52,7 @@ def adopt(
     in the same read are opened as usual new cases. Returns the batches' results added up."""
     forget_view(app.ledger)  # read every row, whatever the last cycle read
     adoption = app.adoption(before, keep_open=keep_open)
+    adoption_run.remember(app.ledger, adoption, now, batch)  # resumed by any cycle if this stops early
     total, taken = CycleResult(), 0
     left: int | None = None  # rows still unread after the last batch
     while True:
@@ -66,8 +68,10 @@ def adopt(
         if not again or stuck:
             break
         left = result.unread
-    if result.unread:
-        log.warning("%d response rows not yet read; run adopt again to take them", result.unread)
+    if result.unread or load_state(app.ledger) is None:
+        log.warning("%d response rows not yet read; the next cycles adopt them", result.unread)
+    else:
+        adoption_run.finish(app.ledger)
     total.unread = result.unread
     if progress is not None:
         progress.finish()

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
+from cakra import adoption_run
 from cakra.app import App
 from cakra.common.errors import SheetBusy
 from cakra.intake import settle, sort_responses
@@ -37,7 +38,7 @@ from cakra.tabs.history import HISTORY_HEADERS, check_blocks, history_writes, wi
 from cakra.tabs.links import case_links
 from cakra.tabs.shown import ServiceMemory
 from cakra.tabs.status import HEADERS, StatusSheet, service_values
-from cakra.tabs.view import CycleView, commit_view, forget_view, read_view
+from cakra.tabs.view import CycleView, commit_view, forget_view, load_state, read_view
 from cakra.workflow.adoption import Adoption, adopt_case
 from cakra.workflow.case import Case
 from cakra.workflow.context import StepContext
@@ -125,10 +126,17 @@ def poll(
     opened; ``progress(done, total)`` is called as the cycle's new responses are taken in.
     ``limit``: take at most this many response rows past those seen; the rest are left for the next
     cycle (``result.unread`` says how many: ``tabs/batch.py``).
+    An ``adopt`` that was stopped before its last batch is resumed (``cakra/adoption_run.py``).
     Holds the ledger's cycle lock: a second process polling the same ledger gets ``Busy`` at once.
     """
     with cycle_lock(app.ledger.path), collector_paused():
-        return _poll(app, now, on_before_send, adoption or app.configured_adoption, progress, limit)
+        resumed = None if adoption is not None else adoption_run.unfinished(app.ledger)
+        if resumed is not None:
+            adoption, limit = resumed[0], limit or resumed[1]
+        result = _poll(app, now, on_before_send, adoption or app.configured_adoption, progress, limit)
+        if resumed is not None and not result.unread and load_state(app.ledger) is not None:
+            adoption_run.finish(app.ledger)
+        return result
 
 
 @contextmanager
@@ -332,6 +340,13 @@ def _write(
         return values
 
     if not view.full:
+        # A row not read whole whose remembered values are what the service wants now needs no look:
+        # the partial read did not read its cells, and what it would compare them with is that memory.
+        on_sheet = [
+            c
+            for c in on_sheet
+            if c.ticket in checked or c.ticket not in status.rows or not memory.unchanged(c, now)
+        ]
         # What the service last wrote stands in for the cells a partial read skipped (rows read whole to
         # be checked keep what they really show).
         shown = ((c.ticket, memory.shown(c.ticket)) for c in on_sheet if c.ticket not in checked)

@@ -29,6 +29,7 @@ from cakra.tabs.status import SERVICE_KEYS, shown_text, timely_values
 from cakra.workflow.case import Case
 
 # Memories written for another set of service columns are never reused (a column added or removed).
+_POSITION = {key: index for index, key in enumerate(SERVICE_KEYS)}
 _COLUMNS_TAG = hashlib.blake2b("\x1f".join(SERVICE_KEYS).encode(), digest_size=6).hexdigest()
 
 
@@ -42,7 +43,10 @@ class ServiceMemory:
         self.stored = ledger.remembered(tickets)
         self._decoded: dict[str, list[str]] = {}
         self._unchanged: set[str] = set()  # reused rows whose timely values are as remembered too
-        self._bases: dict[str, str] = {}  # ticket -> basis, of every case whose values were asked for
+        self._bases: dict[str, str] = {}
+        self._masked: dict[
+            str, str
+        ] = {}  # text -> ``redact_value(text)``  # ticket -> basis, of every case whose values were asked for
         self.reused = 0  # rows whose values were reused this cycle (for tests and profiling)
 
     def shown(self, ticket: str) -> list[str] | None:
@@ -68,24 +72,49 @@ class ServiceMemory:
             basis = self._bases[case.ticket] = self.prefix + digest
         return basis
 
+    def _reusable(self, case: Case) -> list[str] | None:
+        """The remembered values of ``case``'s row when computed on the basis it has now, else None."""
+        basis = self.basis(case)  # always: ``changes`` stores it beside the values
+        remembered = self.stored.get(case.ticket)
+        if remembered is None or remembered[1] != basis:
+            return None
+        return self.shown(case.ticket)
+
+    def unchanged(self, case: Case, now: datetime) -> bool:
+        """Whether the remembered values of ``case``'s row are exactly what the service wants at ``now``
+        (same basis, same time-dependent values): then neither they nor the row need looking at."""
+        if case.ticket in self._unchanged:
+            return True
+        shown = self._reusable(case)
+        if shown is None:
+            return False
+        timely = self._timely(case, now)
+        if any(shown[_POSITION[key]] != value for key, value in timely.items()):
+            return False
+        self._unchanged.add(case.ticket)
+        return True
+
     def values(self, case: Case, now: datetime, compute: Callable[[Case], dict[str, str]]) -> dict[str, str]:
         """The service values ``case``'s row wants at ``now``: the remembered ones with the timely ones
         afresh when the basis is unchanged, else ``compute(case)``."""
-        remembered = self.stored.get(case.ticket)
-        basis = self.basis(case)
-        if remembered is None or remembered[1] != basis:
-            return compute(case)
-        shown = self.shown(case.ticket)
+        shown = self._reusable(case)
         if shown is None:
             return compute(case)
         self.reused += 1
         values = dict(zip(SERVICE_KEYS, shown, strict=True))
-        timely = redact_value(timely_values(case, now))
-        if all(values[key] == value for key, value in timely.items()):
-            self._unchanged.add(case.ticket)
-        else:
-            values.update(timely)
+        if not self.unchanged(case, now):
+            values.update(self._timely(case, now))
         return values
+
+    def _timely(self, case: Case, now: datetime) -> dict[str, str]:
+        """``timely_values``, masked as every value is (a few distinct texts: each masked once)."""
+        out = {}
+        for key, value in timely_values(case, now).items():
+            masked = self._masked.get(value)
+            if masked is None:
+                masked = self._masked[value] = redact_value(value)
+            out[key] = masked
+        return out
 
     def changes(self, remembered: dict[str, dict[str, str]]) -> dict[str, tuple[str, str]]:
         """Of ``remembered`` (ticket -> values written or confirmed this cycle), what the ledger must

@@ -125,6 +125,8 @@ def service_values(case: Case, sop: Sop, now: datetime, tz: ZoneInfo, summary_ch
 
 def cell_text(value: CellValue) -> str:
     """A cell as the text it shows (``3.0`` read from a sheet is ``"3"``), to compare with what we would write."""
+    if type(value) is str:  # most cells (every operator cell of every open case, every cycle)
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():

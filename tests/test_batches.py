@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 
 import cakra.adopt
+from cakra import adoption_run
 from cakra.adopt import adopt
 from cakra.cycle import ensure_tabs
 from cakra.tabs.view import load_state
@@ -141,6 +142,38 @@ def test_a_crash_between_batches_then_adopt_again_loses_nothing_and_repeats_noth
     riwayat = [row for row in tab_values(site.workbook, RIWAYAT)[1:] if any(row)]
     assert len(riwayat) == 2 * 23
     assert site.app.ledger.conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
+
+
+def test_a_cycle_after_an_interrupted_adoption_goes_on_adopting_and_tells_nobody(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stopped after its first batch, then ``serve`` instead of ``adopt`` again: the old responses
+    left are adopted a batch per cycle, not opened as new cases; a report sent later is a new case."""
+    ensure_tabs(site.app)
+    site.submit(*old_responses(12))
+    real_poll = cakra.adopt.poll
+    done: list[Any] = []
+
+    def stopped_after_one_batch(*args: Any, **kwargs: Any) -> Any:
+        if done:
+            raise KeyboardInterrupt
+        done.append(real_poll(*args, **kwargs))
+        return done[-1]
+
+    monkeypatch.setattr(cakra.adopt, "poll", stopped_after_one_batch)
+    with pytest.raises(KeyboardInterrupt):
+        adopt(site.app, T0, before=None, keep_open=None, batch=5)
+    site.submit(response(30, nik="1404015501999999", email_address="baru@contoh.example", name="Warga Baru"))
+
+    results = [site.poll(T0 + timedelta(minutes=31 + minute)) for minute in range(3)]
+    # Rows that were in the tab at the first read come first, a batch at a time; then the new one.
+    assert [(r.adopted, r.new, r.unread) for r in results] == [(5, 0, 2), (2, 0, 0), (0, 1, 0)]
+    cases = site.app.ledger.cases()
+    assert [c.is_open for c in cases] == [False] * 12 + [True]  # only the new report is open
+    assert {m["To"] for m in site.emails()} == {"baru@contoh.example", "operator@kesbangpol.contoh.example"}
+    assert site.app.ledger.meta(adoption_run.KEY) is None  # done: later cycles adopt nothing
+    site.submit(*old_responses(1, start=-60 * 24 * 400))  # an old-dated row typed in later: a new case
+    assert site.poll(T0 + timedelta(minutes=40)).new == 1
 
 
 def test_batches_on_google_read_only_their_rows_and_adopt_everything(google_site: GoogleSite) -> None:
