@@ -247,7 +247,14 @@ def _poll(
         opened = {case.report.response_row: case.ticket for case in (*new, *adopted)}
         settle(ledger, responses, opened, now)
         result.new, result.adopted = len(new), len(adopted)
-        edits = apply_operator_edits(cases, status.operator_values, ctx, guard)
+        # Between full reads, only rows whose operator values differ from the ledger's can hold an edit.
+        maybe_edited = None if view.full else unsettled | checked
+        edits = apply_operator_edits(
+            cases,
+            lambda t: status.operator_values(t) if maybe_edited is None or t in maybe_edited else None,
+            ctx,
+            guard,
+        )
         for case in edits.touched:
             ledger.save_case(case)
             unsettled.add(case.ticket)
@@ -328,7 +335,10 @@ def _write(
     config, sop, ledger = app.config, app.sop, app.ledger
     summary_chars = config.intake.description_chars
     remembered: dict[str, dict[str, str]] = {}
-    memory = ServiceMemory(ledger, app.layout.version, (c.ticket for c in on_sheet))
+    # A full read computes the rows of closed cases afresh rather than hold 50,000 rows' memory at once.
+    memory = ServiceMemory(
+        ledger, app.layout.version, (c.ticket for c in on_sheet if not view.full or c.ticket in watched)
+    )
 
     def compute(case: Case) -> dict[str, str]:
         return service_values(case, sop, now, config.tz, summary_chars)

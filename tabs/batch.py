@@ -11,31 +11,18 @@ ones are known by content, ``cakra.ingest.identity``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from cakra.tabs.view import CycleView, ViewState
-
-
-def rows_batch(state: ViewState, limit: int | None) -> int | None:
-    """How many unread rows past ``state.known_rows`` a partial read under ``limit`` reads (None: all
+def rows_batch(unread: int, limit: int | None) -> int | None:
+    """How many of the ``unread`` rows past those seen a partial read under ``limit`` reads (None: all
     the tab has, unbounded). Bounded only over rows known to exist, so the range stays in the grid."""
-    if not limit or state.unread <= 0:
+    if not limit or unread <= 0:
         return None
-    return min(limit, state.unread)
+    return min(limit, unread)
 
 
-def defer_rows(view: CycleView, limit: int | None) -> CycleView:
-    """A full read's ``view`` with the response rows past the first ``limit`` left unread: out of the
-    rows read whole, their stamps not remembered, and released from memory at once (the rows kept and
-    the cases made from them are what the batch needs)."""
-    rows = view.response_rows
-    if not limit or len(rows) <= limit:
-        return view
-    cut = limit + 1  # 0-based index of the first row left: rows 1..limit are taken
-    view.response_rows = rows[:limit]
-    view.stamps = {row: stamp for row, stamp in view.stamps.items() if row <= cut}
-    view.state.unread = len(view.responses.rows) - cut
-    view.state.known_rows = cut
-    del view.responses.rows[cut:]
-    return view
+def first_left(rows_read: int, limit: int | None) -> int | None:
+    """Of a full read's ``rows_read`` response rows (0-based indices 1.., the header being 0), the index
+    of the first one left unread under ``limit``; None when the batch takes them all."""
+    if not limit or rows_read <= limit:
+        return None
+    return limit + 1

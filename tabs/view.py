@@ -40,7 +40,7 @@ from cakra.ingest.questions import FormQuestions, form_questions
 from cakra.ingest.responses import locate_columns
 from cakra.ledger.store import Ledger
 from cakra.sheets.base import Block, SheetBackend, Tab
-from cakra.tabs.batch import defer_rows, rows_batch
+from cakra.tabs.batch import first_left, rows_batch
 from cakra.tabs.status import HEADERS, OPERATOR_KEYS, StatusSheet, cell_text, column_header
 
 log = logging.getLogger("cakra.cycle")
@@ -251,6 +251,21 @@ def _full_view(
     return CycleView(True, responses, status, dashboard, rows, stamps, state, checked, questions)
 
 
+def defer_rows(view: CycleView, limit: int | None) -> CycleView:
+    """A full read's ``view`` with the response rows past the first ``limit`` left unread
+    (``tabs/batch.py``): out of the rows read whole, their stamps not remembered, and released from
+    memory at once (the rows kept, and the cases made from them, are what the batch needs)."""
+    cut = first_left(len(view.response_rows), limit)
+    if cut is None:
+        return view
+    view.response_rows = view.response_rows[: cut - 1]
+    view.stamps = {row: stamp for row, stamp in view.stamps.items() if row <= cut}  # sheet rows 2..cut
+    view.state.unread = len(view.responses.rows) - cut
+    view.state.known_rows = cut
+    del view.responses.rows[cut:]
+    return view
+
+
 def _partial_request(
     layout: Layout, state: ViewState, limit: int | None
 ) -> dict[str, Sequence[Block] | None] | None:
@@ -275,7 +290,7 @@ def _partial_request(
             # end is an error too).
             Block.rows(
                 state.known_rows,
-                state.known_rows + batch if (batch := rows_batch(state, limit)) else None,
+                state.known_rows + batch if (batch := rows_batch(state.unread, limit)) else None,
                 width,
             ),
             *(Block.rows(first, last, width) for first, last in _runs(state.pending)),
@@ -317,7 +332,7 @@ def _partial_view(
     responses_check = _turn(state.check_responses, check, known)
     status_check = _turn(state.check_status, check, state.status_rows)
     read_whole = {*state.pending, *responses_check}  # sheet rows
-    batch = rows_batch(state, limit)
+    batch = rows_batch(state.unread, limit)
     # A batch's rows only: past them the tab holds only the timestamp column's cells.
     end = min(len(responses.rows), known + batch) if batch else len(responses.rows)
     rows = sorted({*range(known, end), *(r - 1 for r in read_whole if r - 1 < len(responses.rows))})
