@@ -364,7 +364,7 @@ def _write(
     writes: list[CellWrite] = status.writes(on_sheet, wanted, changed=remembered)
     writes += history_writes(config.sheets.history_tab, history, sop, config.tz)
     if view.dashboard is not None:
-        visited = month_visits(app, cases, now)
+        visited = month_visits(app, cases, now, keep=not view.full)
         grid = dashboard_grid(cases, visited, sop, now, config.tz, ledger.kecamatan_totals())
         writes += dashboard_writes(view.dashboard, grid, now, config.tz)
     try:
@@ -397,7 +397,7 @@ def month_start(app: App, now: datetime) -> datetime:
     return month_period(local.year, local.month, app.config.tz)[0]
 
 
-def month_visits(app: App, cases: list[Case], now: datetime) -> list[Visit]:
+def month_visits(app: App, cases: list[Case], now: datetime, *, keep: bool = True) -> list[Visit]:
     """Step visits of the cases that can count this month (open, or closed since the month began).
 
     A case closed before this month has no visit ending or falling due in it, so years of closed cases
@@ -405,7 +405,8 @@ def month_visits(app: App, cases: list[Case], now: datetime) -> list[Visit]:
     """
     since = month_start(app, now)
     relevant = [c for c in cases if c.closed_at is None or c.closed_at >= since]
-    return visits(relevant, app.ledger.history_of_cases_open_since(since), app.sop, app.calendar)
+    history = app.ledger.history_of_cases_open_since(since, keep=keep)  # keep: see the ledger's doc
+    return visits(relevant, history, app.sop, app.calendar)
 
 
 def _count(notices: list[RoleNotice], section: str) -> int:

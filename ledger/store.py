@@ -91,8 +91,6 @@ class Ledger:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        # Ticket -> digest of the stored case this process last loaded (``case_digest``).
-        self._digests: dict[str, str] = {}
         # ``history_of_cases_open_since``'s entries by ticket, read up to history id ``_history_last``.
         self._history_kept: dict[str, list[HistoryEntry]] = {}
         self._history_last = 0
@@ -165,7 +163,7 @@ class Ledger:
     # cases -------------------------------------------------------------------------------------------
     def save_case(self, case: Case) -> None:
         # The object may differ from what was loaded now: no digest until it is loaded again.
-        self._digests.pop(case.ticket, None)
+        vars(case).pop(_DIGEST, None)
         self.conn.execute(
             "INSERT INTO cases (ticket, seq, response_key, nik, step, deadline, closed_at, created_at, data,"
             " operator, kecamatan) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(ticket) DO UPDATE SET"
@@ -209,16 +207,20 @@ class Ledger:
 
     def _case(self, data: str) -> Case:
         case = Case.from_json(data)
-        self._digests[case.ticket] = case_digest(data)
+        # On the object, not in a table of the ledger's: it lives as long as the case (a table kept
+        # across cycles pins the memory of a full read's 50,000 cases).
+        vars(case)[_DIGEST] = case_digest(data)
         return case
 
-    def case_digest(self, ticket: str) -> str | None:
-        """A digest of the stored case the object this process last loaded was made from; None when it
-        was not loaded here, or was saved since (the object may then hold more than was loaded).
+    @staticmethod
+    def loaded_digest(case: Case) -> str | None:
+        """A digest of the stored case ``case`` was loaded from; None when it was not loaded by a ledger,
+        or was saved since (the object may then hold more than was loaded).
 
         Equal digests mean equal stored cases, so what was derived from one holds for the other
         (``cakra.tabs.shown`` reuses a status row's values on it)."""
-        return self._digests.get(ticket)
+        digest = vars(case).get(_DIGEST)
+        return digest if isinstance(digest, str) else None
 
     def operator_signatures(self) -> dict[str, str]:
         """Ticket -> signature of the operator values last seen on its row (every case)."""
@@ -278,13 +280,22 @@ class Ledger:
             ),
         )
 
-    def history_of_cases_open_since(self, since: datetime) -> list[HistoryEntry]:
+    def history_of_cases_open_since(self, since: datetime, *, keep: bool = True) -> list[HistoryEntry]:
         """History of the cases still open or closed at/after ``since`` (what this month's figures need),
         in id order. Its ``sheet_row`` may be older than the table's (the figures never need it).
 
         Every cycle asks for it (10,000 open cases are some 20,000 entries), and history is append-only
         with ids in commit order: this process keeps what it read and reads only entries added since,
-        and the whole history of a case that joins the set."""
+        and the whole history of a case that joins the set. ``keep=False`` reads afresh and keeps nothing
+        (after a full read: entries kept then would pin the memory its 50,000 cases used)."""
+        if not keep:
+            self._history_kept, self._history_last = {}, 0
+            rows = self.conn.execute(
+                f"SELECT {_HISTORY_COLUMNS} FROM history WHERE ticket IN"  # noqa: S608 (constant)
+                " (SELECT ticket FROM cases WHERE closed_at IS NULL OR closed_at >= ?) ORDER BY id",
+                (_iso(since),),
+            )
+            return [_entry(row) for row in rows]
         relevant = {
             ticket
             for (ticket,) in self.conn.execute(
@@ -455,8 +466,11 @@ class Ledger:
         return cursor.rowcount == 1
 
 
+_DIGEST = "_ledger_digest"  # the attribute ``Ledger._case`` gives a loaded case
+
+
 def case_digest(data: str) -> str:
-    """The digest of a case as stored (``Case.to_json``): ``Ledger.case_digest``'s."""
+    """The digest of a case as stored (``Case.to_json``): ``Ledger.loaded_digest``'s."""
     return hashlib.blake2b(data.encode(), digest_size=12).hexdigest()
 
 

@@ -6,7 +6,7 @@ open case's row). Computing those values (``status.service_values``, masking eve
 row's remembered values (ledger ``status_shown``) carry the *basis* they were computed on:
 
 - the layout version (config, SOP file, ``view.FORMAT``) and the set of service columns, and
-- the digest of the case they were computed from as it is stored (``Ledger.case_digest`` for a case
+- the digest of the case they were computed from as it is stored (``Ledger.loaded_digest`` for a case
   as loaded; a case changed this cycle is digested afresh from ``to_json``, what the ledger stores).
 
 When the case's basis now equals the remembered one, the remembered values are reused and only the
@@ -68,7 +68,7 @@ class ServiceMemory:
         if basis is None:
             # A case saved since it was loaded (new, edited, moved) may hold more than the stored digest
             # says: digest what it holds now, as the ledger stores it.
-            digest = self.ledger.case_digest(case.ticket) or case_digest(case.to_json())
+            digest = Ledger.loaded_digest(case) or case_digest(case.to_json())
             basis = self._bases[case.ticket] = self.prefix + digest
         return basis
 
