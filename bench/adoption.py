@@ -44,6 +44,7 @@ from cakra.demo.data import RESPONSE_HEADERS
 
 _CTX = mp.get_context("spawn")
 WORKER_TIMEOUT = 900
+PARTS = ("before", "adopt", "open", "backlog")
 TARGETS = {"adopt_seconds": 60.0, "adopt_peak_mb": 500.0, "open_idle_cpu": 0.5, "email_bytes": 1_000_000}
 
 
@@ -183,7 +184,15 @@ def main() -> int:
     parser.add_argument("--open", type=int, default=10_000, help="responses adopted as open cases")
     parser.add_argument("--backlog", type=int, default=10_000, help="overdue responses on a first poll")
     parser.add_argument("--json", metavar="FILE", help="write every measurement as JSON")
+    parser.add_argument(
+        "--only",
+        default=",".join(PARTS),
+        help=f"comma-separated parts to run (default all: {','.join(PARTS)}); e.g. --only open",
+    )
     args = parser.parse_args()
+    parts = {part.strip() for part in args.only.split(",") if part.strip()}
+    if parts - set(PARTS):
+        parser.error(f"--only takes {', '.join(PARTS)}")
     os.environ.update(HTTP_PROXY="http://127.0.0.1:9", HTTPS_PROXY="http://127.0.0.1:9")
     os.environ["NO_PROXY"] = "127.0.0.1,localhost"
 
@@ -195,65 +204,18 @@ def main() -> int:
     started = time.perf_counter()
     try:
         # 1. before: the same number of cases, made by the real cycle over months.
-        before = work / "before"
-        before.mkdir()
-        setup = run_worker(
-            "replay",
-            {**common, "folder": str(before), "size": args.size, "chunk": max(1000, args.size // 25)},
-        )
-        site = {
-            **common,
-            "folder": str(before),
-            "spreadsheet_id": setup["spreadsheet_id"],
-            "key": setup["key"],
-        }
-        out["before_idle"] = run_worker("idle", {**site, "now": setup["last_poll"] + timedelta(minutes=5)})
-        print(
-            f"before: {setup['cases']:,} cases by replay ({setup['seconds']:.0f} s); idle {out['before_idle']}"
-        )
-
-        # 2. adopt the same number of old responses.
         now = END + timedelta(hours=1)
-        folder = work / "adopt"
-        site = {
-            **common,
-            "folder": str(folder),
-            **old_form(
-                emu, folder, args.size, 7000, newest=END - timedelta(days=1), span=timedelta(days=730)
-            ),
-        }
-        out["adopt"] = run_worker("adopt", {**site, "now": now, "keep_open": False, "rows": args.size})
-        print(f"adopt: {out['adopt']}")
-        out["after_idle"] = run_worker("idle", {**site, "now": now + timedelta(minutes=10)})
-        print(f"after: idle {out['after_idle']}")
-
+        if "before" in parts:
+            before_site(out, work, common, args.size)
+        # 2. adopt the same number of old responses.
+        if "adopt" in parts:
+            adopt_site(out, work, common, emu, args.size, now)
         # 3. open cases: adopted with --open, then an idle cycle, profiled.
-        folder = work / "open"
-        site = {
-            **common,
-            "folder": str(folder),
-            **old_form(
-                emu, folder, args.open, 9000, newest=END - timedelta(days=1), span=timedelta(days=365)
-            ),
-        }
-        out["open_adopt"] = run_worker("adopt", {**site, "now": now, "keep_open": True, "rows": args.open})
-        out["open_idle"] = run_worker("idle", {**site, "now": now + timedelta(minutes=5), "profile": True})
-        print(
-            f"open: adopt {out['open_adopt']}\nopen idle: { {k: v for k, v in out['open_idle'].items() if k != 'profile'} }"
-        )
-        print(out["open_idle"]["profile"])
-
+        if "open" in parts:
+            open_site(out, work, common, emu, args.open, now)
         # 4. the backlog email: a first poll over overdue responses, then the summary and the digests.
-        folder = work / "backlog"
-        site = {
-            **common,
-            "folder": str(folder),
-            **old_form(
-                emu, folder, args.backlog, 11000, newest=now - timedelta(days=2), span=timedelta(days=60)
-            ),
-        }
-        out["backlog"] = run_worker("backlog", {**site, "now": now, "rows": args.backlog})
-        print(f"backlog: {out['backlog']}")
+        if "backlog" in parts:
+            backlog_site(out, work, common, emu, args.backlog, now)
     finally:
         emu.close()
         emulator.stop()
@@ -262,6 +224,56 @@ def main() -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2, default=str), encoding="utf-8")
     return 0
+
+
+def before_site(out: dict[str, Any], work: Path, common: dict[str, Any], size: int) -> None:
+    """The same number of cases, made by the real cycle over months; its idle cycle."""
+    before = work / "before"
+    before.mkdir()
+    setup = run_worker(
+        "replay", {**common, "folder": str(before), "size": size, "chunk": max(1000, size // 25)}
+    )
+    site = {**common, "folder": str(before), "spreadsheet_id": setup["spreadsheet_id"], "key": setup["key"]}
+    out["before_idle"] = run_worker("idle", {**site, "now": setup["last_poll"] + timedelta(minutes=5)})
+    print(f"before: {setup['cases']:,} cases by replay ({setup['seconds']:.0f} s); idle {out['before_idle']}")
+
+
+def adopt_site(
+    out: dict[str, Any], work: Path, common: dict[str, Any], emu: Any, size: int, now: datetime
+) -> None:
+    """A form of ``size`` old responses over two years, adopted; then its idle cycle."""
+    folder = work / "adopt"
+    form = old_form(emu, folder, size, 7000, newest=END - timedelta(days=1), span=timedelta(days=730))
+    site = {**common, "folder": str(folder), **form}
+    out["adopt"] = run_worker("adopt", {**site, "now": now, "keep_open": False, "rows": size})
+    print(f"adopt: {out['adopt']}")
+    out["after_idle"] = run_worker("idle", {**site, "now": now + timedelta(minutes=10)})
+    print(f"after: idle {out['after_idle']}")
+
+
+def open_site(
+    out: dict[str, Any], work: Path, common: dict[str, Any], emu: Any, size: int, now: datetime
+) -> None:
+    """``size`` responses adopted as open cases, then an idle cycle, profiled."""
+    folder = work / "open"
+    form = old_form(emu, folder, size, 9000, newest=END - timedelta(days=1), span=timedelta(days=365))
+    site = {**common, "folder": str(folder), **form}
+    out["open_adopt"] = run_worker("adopt", {**site, "now": now, "keep_open": True, "rows": size})
+    out["open_idle"] = run_worker("idle", {**site, "now": now + timedelta(minutes=5), "profile": True})
+    shown = {k: v for k, v in out["open_idle"].items() if k != "profile"}
+    print(f"open: adopt {out['open_adopt']}\nopen idle: {shown}")
+    print(out["open_idle"]["profile"])
+
+
+def backlog_site(
+    out: dict[str, Any], work: Path, common: dict[str, Any], emu: Any, size: int, now: datetime
+) -> None:
+    """A first poll over ``size`` overdue responses, then the summary and the digests."""
+    folder = work / "backlog"
+    form = old_form(emu, folder, size, 11000, newest=now - timedelta(days=2), span=timedelta(days=60))
+    site = {**common, "folder": str(folder), **form}
+    out["backlog"] = run_worker("backlog", {**site, "now": now, "rows": size})
+    print(f"backlog: {out['backlog']}")
 
 
 if __name__ == "__main__":

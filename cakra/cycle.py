@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from cakra import unit_screens
+from cakra import adoption_run, unit_screens
 from cakra.app import App
 from cakra.common.errors import SheetBusy
 from cakra.intake import settle, sort_responses
@@ -39,8 +39,9 @@ from cakra.tabs.dashboard import dashboard_grid, dashboard_writes
 from cakra.tabs.history import HISTORY_HEADERS, check_blocks, history_writes, wiped
 from cakra.tabs.links import case_links
 from cakra.tabs.manual import manual_headers
-from cakra.tabs.status import HEADERS, StatusSheet, service_values, shown_text
-from cakra.tabs.view import CycleView, commit_view, forget_view, read_view
+from cakra.tabs.shown import ServiceMemory
+from cakra.tabs.status import HEADERS, StatusSheet, service_values
+from cakra.tabs.view import CycleView, commit_view, forget_view, load_state, read_view
 from cakra.workflow.adoption import Adoption, adopt_case
 from cakra.workflow.case import Case
 from cakra.workflow.channels import is_manual
@@ -72,6 +73,7 @@ class CycleResult:
     paused: int = 0
     resumed: int = 0
     delivery_trouble: str = ""  # one line when the transport refused messages ("" when all went)
+    unread: int = 0  # response rows a batch (``limit``) left for the next cycle (tabs/batch.py)
 
     @property
     def found_work(self) -> bool:
@@ -124,15 +126,25 @@ def poll(
     on_before_send: Callable[[OutboxRow], None] | None = None,
     adoption: Adoption | None = None,
     progress: Progress | None = None,
+    limit: int | None = None,
 ) -> CycleResult:
     """Run exactly one cycle at ``now`` (an aware datetime). Raises CakraError for a fixable problem.
 
     New responses that ``adoption`` takes (default: ``[intake] start``'s) are adopted as history, not
     opened; ``progress(done, total)`` is called as the cycle's new responses are taken in.
+    ``limit``: take at most this many response rows past those seen; the rest are left for the next
+    cycle (``result.unread`` says how many: ``tabs/batch.py``).
+    An ``adopt`` that was stopped before its last batch is resumed (``cakra/adoption_run.py``).
     Holds the ledger's cycle lock: a second process polling the same ledger gets ``Busy`` at once.
     """
     with cycle_lock(app.ledger.path), collector_paused():
-        return _poll(app, now, on_before_send, adoption or app.configured_adoption, progress)
+        resumed = None if adoption is not None else adoption_run.unfinished(app.ledger)
+        if resumed is not None:
+            adoption, limit = resumed[0], limit or resumed[1]
+        result = _poll(app, now, on_before_send, adoption or app.configured_adoption, progress, limit)
+        if resumed is not None and not result.unread and load_state(app.ledger) is not None:
+            adoption_run.finish(app.ledger)
+        return result
 
 
 @contextmanager
@@ -159,6 +171,7 @@ def _poll(
     on_before_send: Callable[[OutboxRow], None] | None,
     adoption: Adoption | None,
     progress: Progress | None,
+    limit: int | None = None,
 ) -> CycleResult:
     config, sop, ledger = app.config, app.sop, app.ledger
     result = CycleResult()
@@ -179,11 +192,12 @@ def _poll(
     if manual_tab:
         extra[manual_tab] = None  # small, read whole every cycle (cakra/manual_intake.py)
     extra.update(tabs_to_read(app))  # expected periodic reports: Monitoring, Daftar Desa (cakra/periodic.py)
-    view, (cases, signatures) = read_view(app.sheets, ledger, app.layout, load, extra or None)
+    view, (cases, signatures) = read_view(app.sheets, ledger, app.layout, load, extra or None, limit)
     if view is None:
         log.info("susunan kolom lembar berubah; siklus berikutnya membaca semua tab")
         return _deliver(app, now, result, on_before_send)
     status = StatusSheet(view.status)
+    result.unread = view.state.unread
     unsettled: set[str] = set()
     checked = {ticket for ticket, index in status.rows.items() if index in view.checked}
     if not view.full:
@@ -204,7 +218,7 @@ def _poll(
         ledger,
         config.columns,
         sop,
-        complete=view.full,
+        complete=view.full and not view.state.unread,  # rows left unread may hold any case's response
         load=candidates,
         tz=app.sheets.timezone,
         now=now,
@@ -263,7 +277,15 @@ def _poll(
         fresh = {*opened["manual"].values(), *(ticket for ticket, _ in manual.edits)}
         manual_cells = manual_writes(manual_sheet, ledger, fresh, cases)
         result.new, result.adopted = len(new), len(adopted)
-        edits = apply_operator_edits(cases, status.operator_values, ctx, guard, operator_rules(None))
+        # Between full reads, only rows whose operator values differ from the ledger's can hold an edit.
+        maybe_edited = None if view.full else unsettled | checked
+        edits = apply_operator_edits(
+            cases,
+            lambda t: status.operator_values(t) if maybe_edited is None or t in maybe_edited else None,
+            ctx,
+            guard,
+            operator_rules(None),
+        )
         # Units' own screens: read, their edits applied to their own cases only (cakra/unit_screens.py).
         unit_work = unit_screens.apply(app, status, cases, ctx, guard, edits, new)
         for case in edits.touched:
@@ -364,24 +386,39 @@ def _write(
     config, sop, ledger = app.config, app.sop, app.ledger
     summary_chars = config.intake.description_chars
     remembered: dict[str, dict[str, str]] = {}
+    # A full read computes the rows of closed cases afresh rather than hold 50,000 rows' memory at once.
+    memory = ServiceMemory(
+        ledger, sop, app.layout.version, (c.ticket for c in on_sheet if not view.full or c.ticket in watched)
+    )
+
+    def compute(case: Case) -> dict[str, str]:
+        return service_values(case, sop, now, config.tz, summary_chars)
 
     def wanted(case: Case) -> dict[str, str]:
-        values = service_values(case, sop, now, config.tz, summary_chars)
+        values = memory.values(case, now, compute)
         if case.ticket in watched:
             remembered[case.ticket] = values
         return values
 
     if not view.full:
+        # A row not read whole whose remembered values are what the service wants now needs no look:
+        # the partial read did not read its cells, and what it would compare them with is that memory.
+        on_sheet = [
+            c
+            for c in on_sheet
+            if c.ticket in checked or c.ticket not in status.rows or not memory.unchanged(c, now)
+        ]
         # What the service last wrote stands in for the cells a partial read skipped (rows read whole to
         # be checked keep what they really show).
-        status.assume(ledger.shown(c.ticket for c in on_sheet if c.ticket not in checked))
+        shown = ((c.ticket, memory.shown(c.ticket)) for c in on_sheet if c.ticket not in checked)
+        status.assume({ticket: values for ticket, values in shown if values is not None})
     writes: list[CellWrite] = status.writes(on_sheet, wanted, changed=remembered)
     # Operator cells the service sets on purpose (cakra/unit_screens.py), the Input Manual tab's ticket
     # and message cells (cakra/manual_intake.py), the periodic Monitoring grid (cakra/periodic.py).
     writes += extra or []
     writes += history_writes(config.sheets.history_tab, history, sop, config.tz)
     if view.dashboard is not None:
-        visited = month_visits(app, cases, now)
+        visited = month_visits(app, cases, now, keep=not view.full)
         grid = dashboard_grid(cases, visited, sop, now, config.tz, ledger.kecamatan_totals())
         writes += dashboard_writes(view.dashboard, grid, now, config.tz)
     try:
@@ -402,11 +439,10 @@ def _write(
         )
         forget_view(ledger)
         remembered.clear()
-    shown = {ticket: shown_text(values) for ticket, values in remembered.items()}
-    before = ledger.shown(shown)
+    changes = memory.changes(remembered)
     with ledger.transaction():
         ledger.mark_mirrored(entry.id for entry in history)
-        ledger.save_shown({ticket: text for ticket, text in shown.items() if before.get(ticket) != text})
+        ledger.save_shown(changes)
     return written
 
 
@@ -415,7 +451,7 @@ def month_start(app: App, now: datetime) -> datetime:
     return month_period(local.year, local.month, app.config.tz)[0]
 
 
-def month_visits(app: App, cases: list[Case], now: datetime) -> list[Visit]:
+def month_visits(app: App, cases: list[Case], now: datetime, *, keep: bool = True) -> list[Visit]:
     """Step visits of the cases that can count this month (open, or closed since the month began).
 
     A case closed before this month has no visit ending or falling due in it, so years of closed cases
@@ -423,7 +459,8 @@ def month_visits(app: App, cases: list[Case], now: datetime) -> list[Visit]:
     """
     since = month_start(app, now)
     relevant = [c for c in cases if c.closed_at is None or c.closed_at >= since]
-    return visits(relevant, app.ledger.history_of_cases_open_since(since), app.sop, app.calendar)
+    history = app.ledger.history_of_cases_open_since(since, keep=keep)  # keep: see the ledger's doc
+    return visits(relevant, history, app.sop, app.calendar)
 
 
 def _count(notices: list[RoleNotice], section: str) -> int:

@@ -22,8 +22,9 @@ ledger: cases would be opened again and citizens acknowledged twice (``ledger.gu
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -84,7 +85,11 @@ CREATE TABLE IF NOT EXISTS manual_of (
     gone INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS manual_of_fingerprint ON manual_of (fingerprint);
-CREATE TABLE IF NOT EXISTS status_shown (ticket TEXT PRIMARY KEY, shown TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS status_shown (
+    ticket TEXT PRIMARY KEY,
+    shown TEXT NOT NULL,
+    basis TEXT NOT NULL DEFAULT ''
+);
 """
 
 
@@ -95,6 +100,9 @@ class Ledger:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        # ``history_of_cases_open_since``'s entries by ticket, read up to history id ``_history_last``.
+        self._history_kept: dict[str, list[HistoryEntry]] = {}
+        self._history_last = 0
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if not self.path.exists():
@@ -135,6 +143,9 @@ class Ledger:
                     "UPDATE cases SET operator = ? WHERE ticket = ?", (case.operator_signature, case.ticket)
                 )
         self.conn.execute("CREATE INDEX IF NOT EXISTS cases_kecamatan ON cases (kecamatan)")
+        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(status_shown)")}
+        if "basis" not in columns:  # older memories have no basis: never reused, recomputed once
+            self.conn.execute("ALTER TABLE status_shown ADD COLUMN basis TEXT NOT NULL DEFAULT ''")
         # Cases made before responses were recognised by content were keyed by their row ("row:N"), and
         # their row's timestamp is in ``responses``: that is where each was last seen.
         self.conn.execute(
@@ -160,6 +171,8 @@ class Ledger:
 
     # cases -------------------------------------------------------------------------------------------
     def save_case(self, case: Case) -> None:
+        # The object may differ from what was loaded now: no digest until it is loaded again.
+        vars(case).pop(_DIGEST, None)
         self.conn.execute(
             "INSERT INTO cases (ticket, seq, response_key, nik, step, deadline, closed_at, created_at, data,"
             " operator, kecamatan) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(ticket) DO UPDATE SET"
@@ -184,7 +197,7 @@ class Ledger:
         """Every case in ticket order (the status sheet's order)."""
         where = " WHERE closed_at IS NULL" if open_only else ""
         rows = self.conn.execute(f"SELECT data FROM cases{where} ORDER BY seq")  # noqa: S608 (constant)
-        return [Case.from_json(data) for (data,) in rows]
+        return [self._case(data) for (data,) in rows]
 
     def cases_open_or_since(self, since: datetime) -> list[Case]:
         """Every open case and every case closed or created since ``since``, in ticket order: what a
@@ -192,14 +205,31 @@ class Ledger:
         query = (
             "SELECT data FROM cases WHERE closed_at IS NULL OR closed_at >= ? OR created_at >= ? ORDER BY seq"
         )
-        return [Case.from_json(data) for (data,) in self.conn.execute(query, (_iso(since), _iso(since)))]
+        return [self._case(data) for (data,) in self.conn.execute(query, (_iso(since), _iso(since)))]
 
     def cases_named(self, tickets: Iterable[str], response_keys: Iterable[str]) -> list[Case]:
         """The cases with these tickets or response keys (each once)."""
         found: dict[int, str] = {}
         for column, values in (("ticket", tickets), ("response_key", response_keys)):
             found.update(self._where_in("SELECT seq, data FROM cases WHERE {} IN ({})", column, values))
-        return [Case.from_json(found[seq]) for seq in sorted(found)]
+        return [self._case(found[seq]) for seq in sorted(found)]
+
+    def _case(self, data: str) -> Case:
+        case = Case.from_json(data)
+        # On the object, not in a table of the ledger's: it lives as long as the case (a table kept
+        # across cycles pins the memory of a full read's 50,000 cases).
+        vars(case)[_DIGEST] = case_digest(data)
+        return case
+
+    @staticmethod
+    def loaded_digest(case: Case) -> str | None:
+        """A digest of the stored case ``case`` was loaded from; None when it was not loaded by a ledger,
+        or was saved since (the object may then hold more than was loaded).
+
+        Equal digests mean equal stored cases, so what was derived from one holds for the other
+        (``cakra.tabs.shown`` reuses a status row's values on it)."""
+        digest = vars(case).get(_DIGEST)
+        return digest if isinstance(digest, str) else None
 
     def operator_signatures(self) -> dict[str, str]:
         """Ticket -> signature of the operator values last seen on its row (every case)."""
@@ -259,14 +289,57 @@ class Ledger:
             ),
         )
 
-    def history_of_cases_open_since(self, since: datetime) -> list[HistoryEntry]:
-        """History of the cases still open or closed at/after ``since`` (what this month's figures need)."""
-        rows = self.conn.execute(
-            f"SELECT {_HISTORY_COLUMNS} FROM history WHERE ticket IN"  # noqa: S608 (constant)
-            " (SELECT ticket FROM cases WHERE closed_at IS NULL OR closed_at >= ?) ORDER BY id",
-            (_iso(since),),
+    def history_of_cases_open_since(self, since: datetime, *, keep: bool = True) -> list[HistoryEntry]:
+        """History of the cases still open or closed at/after ``since`` (what this month's figures need),
+        in id order. Its ``sheet_row`` may be older than the table's (the figures never need it).
+
+        Every cycle asks for it (10,000 open cases are some 20,000 entries), and history is append-only
+        with ids in commit order: this process keeps what it read and reads only entries added since,
+        and the whole history of a case that joins the set. ``keep=False`` reads afresh and keeps nothing
+        (after a full read: entries kept then would pin the memory its 50,000 cases used)."""
+        if not keep:
+            self._history_kept, self._history_last = {}, 0
+            rows = self.conn.execute(
+                f"SELECT {_HISTORY_COLUMNS} FROM history WHERE ticket IN"  # noqa: S608 (constant)
+                " (SELECT ticket FROM cases WHERE closed_at IS NULL OR closed_at >= ?) ORDER BY id",
+                (_iso(since),),
+            )
+            return [_entry(row) for row in rows]
+        relevant = {
+            ticket
+            for (ticket,) in self.conn.execute(
+                "SELECT ticket FROM cases WHERE closed_at IS NULL OR closed_at >= ?", (_iso(since),)
+            )
+        }
+        kept, last = self._history_kept, self._history_last
+        newest = self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM history").fetchone()[0]
+        if newest < last or not last:  # the first call, or not the history read before: read it all
+            kept.clear()
+            rows = self.conn.execute(
+                f"SELECT {_HISTORY_COLUMNS} FROM history WHERE id <= ? AND ticket IN"  # noqa: S608
+                " (SELECT ticket FROM cases WHERE closed_at IS NULL OR closed_at >= ?) ORDER BY id",
+                (newest, _iso(since)),
+            )
+            for row in rows:
+                kept.setdefault(row[1], []).append(_entry(row))
+            last = newest
+        for ticket in list(kept):
+            if ticket not in relevant:
+                del kept[ticket]
+        query = f"SELECT {_HISTORY_COLUMNS} FROM history WHERE {{}} IN ({{}}) AND id <= {int(last)}"  # noqa: S608
+        for row in self._where_in(query, "ticket", sorted(relevant - kept.keys())):
+            kept.setdefault(row[1], []).append(_entry(row))
+        for ticket in relevant:
+            kept.setdefault(ticket, [])
+        added = self.conn.execute(
+            f"SELECT {_HISTORY_COLUMNS} FROM history WHERE id > ? AND id <= ? ORDER BY id",  # noqa: S608
+            (last, newest),
         )
-        return [_entry(row) for row in rows]
+        for row in added:
+            if row[1] in kept:
+                kept[row[1]].append(_entry(row))
+        self._history_last = newest
+        return sorted((entry for entries in kept.values() for entry in entries), key=_entry_id)
 
     def history(self, ticket: str | None = None) -> list[HistoryEntry]:
         query = f"SELECT {_HISTORY_COLUMNS} FROM history"  # noqa: S608 (constant)
@@ -389,11 +462,17 @@ class Ledger:
             rows += self.conn.execute(query.format(column, ",".join("?" * len(chunk))), chunk).fetchall()
         return rows
 
-    def save_shown(self, shown: dict[str, str]) -> None:
+    def remembered(self, tickets: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """Ticket -> (``shown``'s text, the basis it was computed on; "" when none) for ``tickets``."""
+        query = "SELECT ticket, shown, basis FROM status_shown WHERE {} IN ({})"
+        return {ticket: (shown, basis) for ticket, shown, basis in self._where_in(query, "ticket", tickets)}
+
+    def save_shown(self, shown: Mapping[str, str | tuple[str, str]]) -> None:
+        """Remember ticket -> shown text, or (shown text, basis) (see ``remembered``)."""
         self.conn.executemany(
-            "INSERT INTO status_shown (ticket, shown) VALUES (?, ?)"
-            " ON CONFLICT(ticket) DO UPDATE SET shown=excluded.shown",
-            shown.items(),
+            "INSERT INTO status_shown (ticket, shown, basis) VALUES (?, ?, ?)"
+            " ON CONFLICT(ticket) DO UPDATE SET shown=excluded.shown, basis=excluded.basis",
+            [(t, v, "") if isinstance(v, str) else (t, *v) for t, v in shown.items()],
         )
 
     # notices -----------------------------------------------------------------------------------------
@@ -403,6 +482,14 @@ class Ledger:
             "INSERT OR IGNORE INTO notices (key, claimed_at) VALUES (?, ?)", (key, now.isoformat())
         )
         return cursor.rowcount == 1
+
+
+_DIGEST = "_ledger_digest"  # the attribute ``Ledger._case`` gives a loaded case
+
+
+def case_digest(data: str) -> str:
+    """The digest of a case as stored (``Case.to_json``): ``Ledger.loaded_digest``'s."""
+    return hashlib.blake2b(data.encode(), digest_size=12).hexdigest()
 
 
 def ledger_failure(path: Path | None, exc: sqlite3.Error) -> str:
@@ -434,6 +521,10 @@ def _iso(value: datetime | None) -> str | None:
 # Where each intake tab's responses are remembered (constants: table names are never user input).
 _IDENTITY_TABLES = {"form": "response_of", "manual": "manual_of"}
 _HISTORY_COLUMNS = "id, ticket, at, kind, from_step, to_step, actor, note, sheet_row, deadline"
+
+
+def _entry_id(entry: HistoryEntry) -> int:
+    return entry.id
 
 
 def _entry(row: tuple) -> HistoryEntry:

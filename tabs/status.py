@@ -11,7 +11,7 @@ row: it fills them once, when it adds the case's row.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -95,6 +95,13 @@ def lateness(case: Case, now: datetime, held: str = WAITING_NOTE) -> str:
     return "Tidak"
 
 
+def timely_values(case: Case, sop: Sop, now: datetime) -> dict[str, str]:
+    """The service values whose text can change with time alone, the case unchanged. Values reused
+    from the ledger's memory (``tabs/shown.py``) get these afresh every cycle, so a service column whose
+    text depends on ``now`` must be computed here (``service_values`` takes them from here)."""
+    return {"late": lateness(case, now, hold_note(case, sop) or WAITING_NOTE)}
+
+
 def service_values(case: Case, sop: Sop, now: datetime, tz: ZoneInfo, summary_chars: int) -> dict[str, str]:
     """What the service shows for ``case`` in its own columns (all text; no full NIK, no free NIKs).
 
@@ -128,7 +135,7 @@ def service_values(case: Case, sop: Sop, now: datetime, tz: ZoneInfo, summary_ch
         "current_step": sop.state_title(case.step) + paused,
         "role": sop.step_roles_title(case.step),
         "deadline": f"{deadline} (waktu berhenti)" if deadline and case.is_paused else deadline,
-        "late": lateness(case, now, note or WAITING_NOTE),
+        **timely_values(case, sop, now),
         "handover": handover_summary(case, with_notes=may_see_content(case, sop, None)),
         "reach": whatsapp_link(case, sop),  # "" unless phone-only, not anonymous, in an informing step
         "message": case.message,
@@ -139,6 +146,8 @@ def service_values(case: Case, sop: Sop, now: datetime, tz: ZoneInfo, summary_ch
 
 def cell_text(value: CellValue) -> str:
     """A cell as the text it shows (``3.0`` read from a sheet is ``"3"``), to compare with what we would write."""
+    if type(value) is str:  # most cells (every operator cell of every open case, every cycle)
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -199,13 +208,14 @@ class StatusSheet:
             out[ticket] = "\x1f".join(parts)
         return out
 
-    def assume(self, shown: dict[str, str]) -> None:
-        """Take ``shown`` (ticket -> ``shown_text``) as the service cells of those rows, instead of reading
-        them: a partial read (cakra/sheet_view.py) has only the ticket and operator columns."""
+    def assume(self, shown: Mapping[str, str | Sequence[str]]) -> None:
+        """Take ``shown`` (ticket -> ``shown_text``, or its values already decoded) as the service cells
+        of those rows, instead of reading them: a partial read (tabs/view.py) has only the ticket and
+        operator columns."""
         positions = [self.positions[key] for key in SERVICE_KEYS]
         for ticket, text in shown.items():
             index = self.rows.get(ticket)
-            values = json.loads(text)
+            values = json.loads(text) if isinstance(text, str) else text
             if index is None or len(values) != len(positions):
                 # Written by a version with other service columns: the row's cells count as unknown, so
                 # the ones that differ are written (and remembered in this version's shape).

@@ -44,6 +44,7 @@ from cakra.ingest.questions import FormQuestions, form_questions
 from cakra.ingest.responses import locate_columns
 from cakra.ledger.store import Ledger
 from cakra.sheets.base import Block, SheetBackend, Tab
+from cakra.tabs.batch import first_left, rows_batch
 from cakra.tabs.status import HEADERS, OPERATOR_KEYS, StatusSheet, cell_text, column_header
 
 log = logging.getLogger("cakra.cycle")
@@ -90,6 +91,9 @@ class ViewState:
     # The first row of each tab that the next cycle reads whole to check it (see the module doc).
     check_responses: int = 2
     check_status: int = 2
+    # Rows of the response tab past ``known_rows`` that a cycle limited to a batch left unread (they
+    # existed at its read): the next cycle reads them (at most its own batch of them).
+    unread: int = 0
 
 
 @dataclass
@@ -115,6 +119,7 @@ def read_view(
     layout: Layout,
     while_reading: Callable[[bool], T],
     extra: dict[str, Sequence[Block]] | None = None,
+    limit: int | None = None,
 ) -> tuple[CycleView | None, T]:
     """Read what this cycle needs in ONE request; the view is None when a header changed since the last
     cycle (the next cycle reads everything; see the module doc).
@@ -124,11 +129,14 @@ def read_view(
     helper thread while the request is in flight (so it may use the ledger and nothing the request
     uses). Its result is returned beside the view.
     A partial read that fails makes the next cycle's read a full one.
+
+    ``limit``: read whole at most this many response rows past the ones seen (a batch: see
+    ``tabs/batch.py``); the rest stay unread in the view's state (``ViewState.unread``), for the next cycle.
     """
     state, relied = load_state(ledger), relied_questions(ledger)
     wanted = None
     if state is not None and state.version == layout.version:
-        wanted = _partial_request(layout, state)
+        wanted = _partial_request(layout, state, limit)
     full = state is None or wanted is None
     if wanted is None:
         wanted = dict.fromkeys(layout.tab_names)
@@ -141,9 +149,9 @@ def read_view(
     else:
         tabs, stored, meanwhile = _read_alongside(sheets, ledger, wanted, lambda: while_reading(full))
     view = (
-        _full_view(layout, tabs, stored, relied)
+        defer_rows(_full_view(layout, tabs, stored, relied), limit)
         if full or state is None
-        else _partial_view(layout, state, tabs, stored, relied)
+        else _partial_view(layout, state, tabs, stored, relied, limit)
     )
     if view is None:
         forget_view(ledger)
@@ -247,7 +255,24 @@ def _full_view(
     return CycleView(True, responses, status, dashboard, rows, stamps, state, checked, questions)
 
 
-def _partial_request(layout: Layout, state: ViewState) -> dict[str, Sequence[Block] | None] | None:
+def defer_rows(view: CycleView, limit: int | None) -> CycleView:
+    """A full read's ``view`` with the response rows past the first ``limit`` left unread
+    (``tabs/batch.py``): out of the rows read whole, their stamps not remembered, and released from
+    memory at once (the rows kept, and the cases made from them, are what the batch needs)."""
+    cut = first_left(len(view.response_rows), limit)
+    if cut is None:
+        return view
+    view.response_rows = view.response_rows[: cut - 1]
+    view.stamps = {row: stamp for row, stamp in view.stamps.items() if row <= cut}  # sheet rows 2..cut
+    view.state.unread = len(view.responses.rows) - cut
+    view.state.known_rows = cut
+    del view.responses.rows[cut:]
+    return view
+
+
+def _partial_request(
+    layout: Layout, state: ViewState, limit: int | None
+) -> dict[str, Sequence[Block] | None] | None:
     """The blocks that can have changed since the last cycle; None when only a full read will do."""
     status_name, width = layout.status_tab, len(state.responses_header)
     header = Tab(status_name, [list(state.status_header)])
@@ -265,7 +290,13 @@ def _partial_request(layout: Layout, state: ViewState) -> dict[str, Sequence[Blo
             Block.column(state.timestamp_col + 1),
             # From the last row seen, not the one after: a range that starts past the grid's last row is
             # an error (400 "exceeds grid limits"), and the grid may end right after it.
-            Block.rows(state.known_rows, None, width),
+            # Bounded only by a batch, and only over rows known to exist (a bounded range past the grid's
+            # end is an error too).
+            Block.rows(
+                state.known_rows,
+                state.known_rows + batch if (batch := rows_batch(state.unread, limit)) else None,
+                width,
+            ),
             *(Block.rows(first, last, width) for first, last in _runs(state.pending)),
             *(
                 [Block.rows(responses_check.start, responses_check.stop - 1, width)]
@@ -290,6 +321,7 @@ def _partial_view(
     tabs: dict[str, Tab | None],
     stored: dict[int, str],
     relied: dict[str, str],
+    limit: int | None = None,
 ) -> CycleView | None:
     """What a partial read found; None when a header changed."""
     responses, status = tabs[state.responses_tab], tabs[layout.status_tab]
@@ -304,9 +336,10 @@ def _partial_view(
     responses_check = _turn(state.check_responses, check, known)
     status_check = _turn(state.check_status, check, state.status_rows)
     read_whole = {*state.pending, *responses_check}  # sheet rows
-    rows = sorted(
-        {*range(known, len(responses.rows)), *(r - 1 for r in read_whole if r - 1 < len(responses.rows))}
-    )
+    batch = rows_batch(state.unread, limit)
+    # A batch's rows only: past them the tab holds only the timestamp column's cells.
+    end = min(len(responses.rows), known + batch) if batch else len(responses.rows)
+    rows = sorted({*range(known, end), *(r - 1 for r in read_whole if r - 1 < len(responses.rows))})
     stamps = _stamps(responses, rows, column)
     pending = [
         index + 1
@@ -318,7 +351,8 @@ def _partial_view(
     state = ViewState(
         **{
             **asdict(state),
-            "known_rows": max(known, len(responses.rows)),
+            "known_rows": known + batch if batch else max(known, len(responses.rows)),
+            "unread": state.unread - batch if batch else 0,
             "status_rows": len(status.rows),
             "pending": pending,
             "check_responses": responses_check.stop if responses_check else 2,

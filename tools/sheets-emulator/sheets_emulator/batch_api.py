@@ -75,7 +75,7 @@ def apply_requests(store: Store, ss: Spreadsheet, requests: Any) -> tuple[Spread
     """Run requests; returns (resulting spreadsheet, replies).  Raises ApiError, applying nothing."""
     if not isinstance(requests, list):
         raise bad_request("Invalid value at 'requests' (type.googleapis.com/google.apps.sheets.v4.Request)")
-    work = copy.deepcopy(ss) if len(requests) > 1 else ss
+    work = _working_copy(ss, requests) if len(requests) > 1 else ss
     ctx = BatchContext(store, work)
     replies: list[dict[str, Any]] = []
     for i, item in enumerate(requests):
@@ -97,6 +97,37 @@ def apply_requests(store: Store, ss: Spreadsheet, requests: Any) -> tuple[Spread
             raise bad_request(f"Invalid requests[{i}].{kind}: {exc!r}") from exc
         replies.append({kind: reply} if reply is not None else {})
     return work, replies
+
+
+# Request kinds that change only the one sheet their payload names (and the spreadsheet's named
+# ranges, for a dimension change): a batch of only these copies only those sheets.
+_ONE_SHEET = {"insertDimension", "appendDimension", "deleteDimension", "updateCells"}
+
+
+def _working_copy(ss: Spreadsheet, requests: Any) -> Spreadsheet:
+    """The copy a multi-request batch runs on (it replaces ``ss`` only on success).
+
+    Deep-copying every tab of a large spreadsheet for each batch (a 50,000-row response tab to insert
+    a few status rows) costs seconds and is no behaviour of the API; a batch of ``_ONE_SHEET`` requests
+    copies only the sheets it names, the others are shared (it cannot change them)."""
+    touched: set[int] = set()
+    for item in requests if isinstance(requests, list) else []:
+        kinds = [k for k, v in item.items() if v is not None] if isinstance(item, dict) else []
+        if len(kinds) != 1 or kinds[0] not in _ONE_SHEET or not isinstance(item[kinds[0]], dict):
+            return copy.deepcopy(ss)
+        payload = item[kinds[0]]
+        where = next((payload[k] for k in ("range", "start") if payload.get(k) is not None), payload)
+        if not isinstance(where, dict):
+            return copy.deepcopy(ss)
+        try:
+            touched.add(int(where.get("sheetId") or 0))
+        except (TypeError, ValueError):
+            return copy.deepcopy(ss)
+    work = copy.copy(ss)
+    work.props = copy.deepcopy(ss.props)
+    work.named_ranges = copy.deepcopy(ss.named_ranges)
+    work.sheets = [copy.deepcopy(sheet) if sheet.sheet_id in touched else sheet for sheet in ss.sheets]
+    return work
 
 
 def spreadsheets_batch_update(store: Store, req: Request, sid: str) -> Response:

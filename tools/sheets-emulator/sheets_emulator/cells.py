@@ -42,6 +42,18 @@ class Cell:
     validation: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # other CellData fields stored verbatim
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Cell:
+        # A batch runs on a deep copy of the sheets it changes (batch_api): the generic deepcopy of a
+        # dataclass costs seconds on a 50,000-row tab. The scalars are immutable; the dicts are copied.
+        return Cell(
+            self.value,
+            self.formula,
+            self.note,
+            copy.deepcopy(self.fmt, memo) if self.fmt is not None else None,
+            copy.deepcopy(self.validation, memo) if self.validation is not None else None,
+            copy.deepcopy(self.extra, memo) if self.extra else {},
+        )
+
     def has_value(self) -> bool:
         """True when the cell shows something (a literal or a formula)."""
         return self.formula is not None or self.value is not None
