@@ -141,7 +141,11 @@ def poll(
         resumed = None if adoption is not None else adoption_run.unfinished(app.ledger)
         if resumed is not None:
             adoption, limit = resumed[0], limit or resumed[1]
-        result = _poll(app, now, on_before_send, adoption or app.configured_adoption, progress, limit)
+        try:
+            result = _poll(app, now, on_before_send, adoption or app.configured_adoption, progress, limit)
+        except BaseException:
+            app.ledger.forget_loaded()  # a failed cycle may have changed loaded cases it never saved
+            raise
         if resumed is not None and not result.unread and load_state(app.ledger) is not None:
             adoption_run.finish(app.ledger)
         return result
@@ -181,7 +185,8 @@ def _poll(
         """What the cycle needs from the ledger whatever the sheets say (loaded while they are read)."""
         if full:
             return ledger.cases(), {}
-        return ledger.cases_open_or_since(month_start(app, now)), ledger.operator_signatures()
+        # reuse: this cycle saves every case it changes (ledger/loaded.py), and forgets them if it fails.
+        return ledger.cases_open_or_since(month_start(app, now), reuse=True), ledger.operator_signatures()
 
     history_tab = config.sheets.history_tab
     # Only the local workbook can be saved over by an older copy; on Google a block past a shrunk grid

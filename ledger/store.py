@@ -31,6 +31,7 @@ from pathlib import Path
 
 from cakra.common.errors import CakraError
 from cakra.ledger.guard import create_private, refuse_unless_ledger, refuse_when_shared
+from cakra.ledger.loaded import LoadedCases
 from cakra.workflow.case import Case
 from cakra.workflow.storage import HistoryEntry
 
@@ -103,6 +104,8 @@ class Ledger:
         # ``history_of_cases_open_since``'s entries by ticket, read up to history id ``_history_last``.
         self._history_kept: dict[str, list[HistoryEntry]] = {}
         self._history_last = 0
+        # The open cases of the last ``cases_open_or_since``, reused while their stored text is unchanged.
+        self._loaded = LoadedCases()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if not self.path.exists():
@@ -166,13 +169,17 @@ class Ledger:
         try:
             with self.conn:
                 yield self.conn
-        except sqlite3.Error as exc:
-            raise CakraError(ledger_failure(self.path, exc)) from None
+        except BaseException as exc:
+            self._loaded.clear()  # kept cases may hold changes that were just undone (ledger/loaded.py)
+            if isinstance(exc, sqlite3.Error):
+                raise CakraError(ledger_failure(self.path, exc)) from None
+            raise
 
     # cases -------------------------------------------------------------------------------------------
     def save_case(self, case: Case) -> None:
         # The object may differ from what was loaded now: no digest until it is loaded again.
         vars(case).pop(_DIGEST, None)
+        self._loaded.forget(case.ticket)
         self.conn.execute(
             "INSERT INTO cases (ticket, seq, response_key, nik, step, deadline, closed_at, created_at, data,"
             " operator, kecamatan) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(ticket) DO UPDATE SET"
@@ -196,16 +203,28 @@ class Ledger:
     def cases(self, *, open_only: bool = False) -> list[Case]:
         """Every case in ticket order (the status sheet's order)."""
         where = " WHERE closed_at IS NULL" if open_only else ""
+        self._loaded.clear()  # a full read must not hold the kept cases beside all of its own
         rows = self.conn.execute(f"SELECT data FROM cases{where} ORDER BY seq")  # noqa: S608 (constant)
         return [self._case(data) for (data,) in rows]
 
-    def cases_open_or_since(self, since: datetime) -> list[Case]:
+    def cases_open_or_since(self, since: datetime, *, reuse: bool = False) -> list[Case]:
         """Every open case and every case closed or created since ``since``, in ticket order: what a
-        cycle between full reads works on (``since``: the month's start, for the dashboard's figures)."""
+        cycle between full reads works on (``since``: the month's start, for the dashboard's figures).
+
+        ``reuse``: hand out the objects of the last such call again where their stored text is unchanged
+        (``ledger/loaded.py``; for the cycle, whose every change to a loaded case is saved)."""
         query = (
-            "SELECT data FROM cases WHERE closed_at IS NULL OR closed_at >= ? OR created_at >= ? ORDER BY seq"
+            "SELECT ticket, data FROM cases WHERE closed_at IS NULL OR closed_at >= ? OR created_at >= ?"
+            " ORDER BY seq"
         )
-        return [self._case(data) for (data,) in self.conn.execute(query, (_iso(since), _iso(since)))]
+        rows = self.conn.execute(query, (_iso(since), _iso(since)))
+        if reuse:
+            return self._loaded.take(rows, self._case)
+        return [self._case(data) for _, data in rows]
+
+    def forget_loaded(self) -> None:
+        """Reuse no case loaded so far (a cycle failed: its changes to loaded cases were not all saved)."""
+        self._loaded.clear()
 
     def cases_named(self, tickets: Iterable[str], response_keys: Iterable[str]) -> list[Case]:
         """The cases with these tickets or response keys (each once)."""

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from cakra.ledger.loaded import LoadedCases
 from tests.google_site import google_emulator, google_site  # noqa: F401
 from tests.site import site  # noqa: F401
 from tests.smtp_fixtures import (  # noqa: F401
@@ -36,3 +37,12 @@ def root_logging_restored() -> Iterator[None]:
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+
+
+@pytest.fixture(autouse=True)
+def reused_cases_verified() -> Iterator[None]:
+    """Every case the ledger hands out again between cycles is compared with a fresh decode of its
+    stored text (``ledger/loaded.py``): a test whose cycle changes a loaded case without saving it fails."""
+    LoadedCases.verify = True
+    yield
+    LoadedCases.verify = False
