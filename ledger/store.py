@@ -1,13 +1,12 @@
 """The ledger: a local SQLite file holding what must survive restarts and what a sheet can't be trusted with.
 
 - ``cases``: every case (JSON) with its step and deadline as columns, so "what is due?" is a query;
-- ``history``: the audit trail (append-only), mirrored to the "Riwayat" tab; an entry that starts or
-  extends a step's clock carries the deadline it set, so the SLA never recomputes a past deadline;
+- ``history``: the audit trail (append-only), mirrored to the "Riwayat" tab (``ledger/history_log.py``);
 - ``notices``: which per-case notices (new, entered, overdue) were already claimed, so none repeats;
 - ``meta``: small facts (the sheet view's state: see ``cakra/sheet_view.py``);
-- ``responses`` and ``status_shown``: what the sheets held when last read or written (each response
-  row's timestamp cell; the service columns of each case's status row), so a cycle reads and compares
-  only what can have changed;
+- ``responses`` and ``status_shown`` (``ledger/sheet_memory.py``): what the sheets held when last read
+  or written (each response row's timestamp cell; the service columns of each case's status row), so a
+  cycle reads and compares only what can have changed;
 - ``response_of``: each case's response as last seen (content fingerprint, timestamp cell, row, and
   whether a full read missed it), which is how a response is recognised wherever its row moves
   (``ingest/identity.py``); ``manual_of`` the same for the cases typed into the Input Manual tab (its
@@ -24,14 +23,17 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from cakra.common.errors import CakraError
 from cakra.ledger.guard import create_private, refuse_unless_ledger, refuse_when_shared
+from cakra.ledger.history_log import HistoryLog
 from cakra.ledger.loaded import LoadedCases
+from cakra.ledger.sheet_memory import SheetMemory
+from cakra.ledger.sql import utc_text, where_in
 from cakra.workflow.case import Case
 from cakra.workflow.storage import HistoryEntry
 
@@ -94,7 +96,7 @@ CREATE TABLE IF NOT EXISTS status_shown (
 """
 
 
-class Ledger:
+class Ledger(HistoryLog, SheetMemory):
     """Owns the SQLite connection; callers group their changes with ``transaction()``.
 
     Implements the domain's ``cakra.workflow.storage.CaseStore``."""
@@ -191,9 +193,9 @@ class Ledger:
                 case.report.response_key,
                 case.report.nik,
                 case.step,
-                _iso(case.deadline),
-                _iso(case.closed_at),
-                _iso(case.created_at),
+                utc_text(case.deadline),
+                utc_text(case.closed_at),
+                utc_text(case.created_at),
                 case.to_json(),
                 case.operator_signature,
                 case.report.kecamatan or "",
@@ -217,7 +219,7 @@ class Ledger:
             "SELECT ticket, data FROM cases WHERE closed_at IS NULL OR closed_at >= ? OR created_at >= ?"
             " ORDER BY seq"
         )
-        rows = self.conn.execute(query, (_iso(since), _iso(since)))
+        rows = self.conn.execute(query, (utc_text(since), utc_text(since)))
         if reuse:
             return self._loaded.take(rows, self._case)
         return [self._case(data) for _, data in rows]
@@ -230,7 +232,7 @@ class Ledger:
         """The cases with these tickets or response keys (each once)."""
         found: dict[int, str] = {}
         for column, values in (("ticket", tickets), ("response_key", response_keys)):
-            found.update(self._where_in("SELECT seq, data FROM cases WHERE {} IN ({})", column, values))
+            found.update(where_in(self.conn, "SELECT seq, data FROM cases WHERE {} IN ({})", column, values))
         return [self._case(found[seq]) for seq in sorted(found)]
 
     def _case(self, data: str) -> Case:
@@ -280,130 +282,7 @@ class Ledger:
     def max_seq(self) -> int:
         return self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM cases").fetchone()[0]
 
-    # history -----------------------------------------------------------------------------------------
-    def record(
-        self,
-        ticket: str,
-        at: datetime,
-        kind: str,
-        *,
-        from_step: str | None = None,
-        to_step: str | None = None,
-        actor: str = "",
-        note: str = "",
-        deadline: datetime | None = None,
-    ) -> None:
-        self.conn.execute(
-            "INSERT INTO history (ticket, at, kind, from_step, to_step, actor, note, deadline)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                ticket,
-                at.isoformat(),
-                kind,
-                from_step,
-                to_step,
-                actor,
-                note,
-                deadline.isoformat() if deadline else None,
-            ),
-        )
-
-    def history_of_cases_open_since(self, since: datetime, *, keep: bool = True) -> list[HistoryEntry]:
-        """History of the cases still open or closed at/after ``since`` (what this month's figures need),
-        in id order. Its ``sheet_row`` may be older than the table's (the figures never need it).
-
-        Every cycle asks for it (10,000 open cases are some 20,000 entries), and history is append-only
-        with ids in commit order: this process keeps what it read and reads only entries added since,
-        and the whole history of a case that joins the set. ``keep=False`` reads afresh and keeps nothing
-        (after a full read: entries kept then would pin the memory its 50,000 cases used)."""
-        if not keep:
-            self._history_kept, self._history_last = {}, 0
-            rows = self.conn.execute(
-                f"SELECT {_HISTORY_COLUMNS} FROM history WHERE ticket IN"  # noqa: S608 (constant)
-                " (SELECT ticket FROM cases WHERE closed_at IS NULL OR closed_at >= ?) ORDER BY id",
-                (_iso(since),),
-            )
-            return [_entry(row) for row in rows]
-        relevant = {
-            ticket
-            for (ticket,) in self.conn.execute(
-                "SELECT ticket FROM cases WHERE closed_at IS NULL OR closed_at >= ?", (_iso(since),)
-            )
-        }
-        kept, last = self._history_kept, self._history_last
-        newest = self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM history").fetchone()[0]
-        if newest < last or not last:  # the first call, or not the history read before: read it all
-            kept.clear()
-            rows = self.conn.execute(
-                f"SELECT {_HISTORY_COLUMNS} FROM history WHERE id <= ? AND ticket IN"  # noqa: S608
-                " (SELECT ticket FROM cases WHERE closed_at IS NULL OR closed_at >= ?) ORDER BY id",
-                (newest, _iso(since)),
-            )
-            for row in rows:
-                kept.setdefault(row[1], []).append(_entry(row))
-            last = newest
-        for ticket in list(kept):
-            if ticket not in relevant:
-                del kept[ticket]
-        query = f"SELECT {_HISTORY_COLUMNS} FROM history WHERE {{}} IN ({{}}) AND id <= {int(last)}"  # noqa: S608
-        for row in self._where_in(query, "ticket", sorted(relevant - kept.keys())):
-            kept.setdefault(row[1], []).append(_entry(row))
-        for ticket in relevant:
-            kept.setdefault(ticket, [])
-        added = self.conn.execute(
-            f"SELECT {_HISTORY_COLUMNS} FROM history WHERE id > ? AND id <= ? ORDER BY id",  # noqa: S608
-            (last, newest),
-        )
-        for row in added:
-            if row[1] in kept:
-                kept[row[1]].append(_entry(row))
-        self._history_last = newest
-        return sorted((entry for entries in kept.values() for entry in entries), key=_entry_id)
-
-    def history(self, ticket: str | None = None) -> list[HistoryEntry]:
-        query = f"SELECT {_HISTORY_COLUMNS} FROM history"  # noqa: S608 (constant)
-        rows = (
-            self.conn.execute(query + " WHERE ticket = ? ORDER BY id", (ticket,))
-            if ticket
-            else self.conn.execute(query + " ORDER BY id")
-        )
-        return [_entry(row) for row in rows]
-
-    def unmirrored_history(self, first_free_row: int) -> list[HistoryEntry]:
-        """History not yet on the Riwayat tab; rows get fixed sheet rows, so a retried write lands in place."""
-        next_row = max(
-            first_free_row,
-            (self.conn.execute("SELECT COALESCE(MAX(sheet_row), 0) FROM history").fetchone()[0] or 0) + 1,
-        )
-        for (entry_id,) in self.conn.execute(
-            "SELECT id FROM history WHERE sheet_row IS NULL ORDER BY id"
-        ).fetchall():
-            self.conn.execute("UPDATE history SET sheet_row = ? WHERE id = ?", (next_row, entry_id))
-            next_row += 1
-        rows = self.conn.execute(
-            f"SELECT {_HISTORY_COLUMNS} FROM history WHERE mirrored = 0 ORDER BY id"  # noqa: S608 (constant)
-        )
-        return [_entry(row) for row in rows]
-
-    def last_mirrored_row(self) -> int:
-        """The Riwayat row of the last entry written there (0: none yet)."""
-        return self.conn.execute(
-            "SELECT COALESCE(MAX(sheet_row), 0) FROM history WHERE mirrored = 1"
-        ).fetchone()[0]
-
-    def mirrored_in(self, rows: Iterable[int]) -> list[HistoryEntry]:
-        """The entries already written to these Riwayat rows."""
-        query = f"SELECT {_HISTORY_COLUMNS} FROM history WHERE mirrored = 1 AND {{}} IN ({{}}) ORDER BY id"  # noqa: S608
-        return [_entry(row) for row in self._where_in(query, "sheet_row", list(rows))]
-
-    def unmirror(self, ids: Iterable[int]) -> None:
-        """Write these entries to their Riwayat rows again (someone wiped or changed them)."""
-        self.conn.executemany("UPDATE history SET mirrored = 0 WHERE id = ?", [(i,) for i in ids])
-
-    def mark_mirrored(self, ids: Iterable[int]) -> None:
-        self.conn.executemany("UPDATE history SET mirrored = 1 WHERE id = ?", [(i,) for i in ids])
-
-    # what the sheets held ---------------------------------------------------------------------------
+    # small facts ------------------------------------------------------------------------------------
     def meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
@@ -412,86 +291,6 @@ class Ledger:
         self.conn.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
             (key, value),
-        )
-
-    def response_stamps(self) -> dict[int, str]:
-        """Response sheet row -> its timestamp cell as last read."""
-        return dict(self.conn.execute("SELECT row, stamp FROM responses"))
-
-    def save_response_stamps(self, stamps: dict[int, str]) -> None:
-        self.conn.executemany(
-            "INSERT INTO responses (row, stamp) VALUES (?, ?) ON CONFLICT(row) DO UPDATE SET stamp=excluded.stamp",
-            stamps.items(),
-        )
-
-    def identities(
-        self,
-        fingerprints: Iterable[str] | None = None,
-        rows: Iterable[int] | None = None,
-        *,
-        source: str = "form",
-    ) -> list[tuple[str, str, str, int, bool]]:
-        """Each case's response as last seen: (ticket, fingerprint, stamp, row, gone) (the fields of
-        ``cakra.ingest.identity.Identity``): every case's, or those with one of ``fingerprints`` or
-        last seen in one of ``rows`` (what a partial read's few rows can match). ``source``: "form"
-        (the response tab) or "manual" (the Input Manual tab)."""
-        query = f"SELECT ticket, fingerprint, stamp, row, gone FROM {_IDENTITY_TABLES[source]}"  # noqa: S608
-        if fingerprints is None and rows is None:
-            found = self.conn.execute(query).fetchall()
-        else:
-            where = query + " WHERE {} IN ({})"
-            found = list(
-                dict.fromkeys(
-                    self._where_in(where, "fingerprint", fingerprints or [])
-                    + self._where_in(where, "row", rows or [])
-                )
-            )
-        return [(ticket, fp, stamp, row, bool(gone)) for ticket, fp, stamp, row, gone in found]
-
-    def save_identities(
-        self, identities: Iterable[tuple[str, str, str, int, bool]], *, source: str = "form"
-    ) -> None:
-        """Remember (ticket, fingerprint, stamp, row, gone) of each case's response (``source``: as
-        ``identities``)."""
-        self.conn.executemany(
-            f"INSERT INTO {_IDENTITY_TABLES[source]} (ticket, fingerprint, stamp, row, gone)"  # noqa: S608
-            " VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT(ticket) DO UPDATE SET fingerprint=excluded.fingerprint, stamp=excluded.stamp,"
-            " row=excluded.row, gone=excluded.gone",
-            [(t, fp, stamp, row, int(gone)) for t, fp, stamp, row, gone in identities],
-        )
-
-    def trim_response_stamps(self, rows: int) -> None:
-        """Forget the stamps of rows past ``rows`` (the tab is shorter now: rows were deleted)."""
-        self.conn.execute("DELETE FROM responses WHERE row > ?", (rows,))
-
-    def shown(self, tickets: Iterable[str] | None = None) -> dict[str, str]:
-        """Ticket -> the service columns last written to its status row (JSON), for ``tickets`` or all."""
-        if tickets is None:
-            return dict(self.conn.execute("SELECT ticket, shown FROM status_shown"))
-        return dict(
-            self._where_in("SELECT ticket, shown FROM status_shown WHERE {} IN ({})", "ticket", tickets)
-        )
-
-    def _where_in(self, query: str, column: str, values: Iterable[str | int]) -> list[tuple]:
-        """``query`` (with ``{}`` for the column and the marks) run over ``values`` in chunks of 500."""
-        wanted, rows = list(values), []
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            rows += self.conn.execute(query.format(column, ",".join("?" * len(chunk))), chunk).fetchall()
-        return rows
-
-    def remembered(self, tickets: Iterable[str]) -> dict[str, tuple[str, str]]:
-        """Ticket -> (``shown``'s text, the basis it was computed on; "" when none) for ``tickets``."""
-        query = "SELECT ticket, shown, basis FROM status_shown WHERE {} IN ({})"
-        return {ticket: (shown, basis) for ticket, shown, basis in self._where_in(query, "ticket", tickets)}
-
-    def save_shown(self, shown: Mapping[str, str | tuple[str, str]]) -> None:
-        """Remember ticket -> shown text, or (shown text, basis) (see ``remembered``)."""
-        self.conn.executemany(
-            "INSERT INTO status_shown (ticket, shown, basis) VALUES (?, ?, ?)"
-            " ON CONFLICT(ticket) DO UPDATE SET shown=excluded.shown, basis=excluded.basis",
-            [(t, v, "") if isinstance(v, str) else (t, *v) for t, v in shown.items()],
         )
 
     # notices -----------------------------------------------------------------------------------------
@@ -532,20 +331,4 @@ def ledger_failure(path: Path | None, exc: sqlite3.Error) -> str:
     return f"the ledger {path} failed ({text}); check the file, its folder and free disk space"
 
 
-def _iso(value: datetime | None) -> str | None:
-    # UTC in the query columns, so string order is time order whatever the agency's timezone.
-    return value.astimezone(UTC).isoformat() if value else None
-
-
 # Where each intake tab's responses are remembered (constants: table names are never user input).
-_IDENTITY_TABLES = {"form": "response_of", "manual": "manual_of"}
-_HISTORY_COLUMNS = "id, ticket, at, kind, from_step, to_step, actor, note, sheet_row, deadline"
-
-
-def _entry_id(entry: HistoryEntry) -> int:
-    return entry.id
-
-
-def _entry(row: tuple) -> HistoryEntry:
-    deadline = datetime.fromisoformat(row[9]) if row[9] else None
-    return HistoryEntry(row[0], row[1], datetime.fromisoformat(row[2]), *row[3:9], deadline)
