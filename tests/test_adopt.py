@@ -151,13 +151,27 @@ def test_intake_start_adopts_older_responses_and_opens_later_ones(
     assert "CAKRA-2026-000001" not in operator.get_body(("plain",)).get_content()
 
 
+def _read_all(leader: int) -> str:
+    """Everything written to a pseudo-terminal whose other end is closed. The kernel hands written bytes
+    to the reading end asynchronously, so one read may return only part of them: read to the end (EIO
+    on Linux once the writer's end is closed and drained, b"" elsewhere)."""
+    chunks = []
+    try:
+        while chunk := os.read(leader, 65536):
+            chunks.append(chunk)
+    except OSError:
+        pass
+    finally:
+        os.close(leader)
+    return b"".join(chunks).decode()
+
+
 def test_a_progress_bar_on_a_terminal_and_none_otherwise(site: Site) -> None:
     site.submit(*old_responses(30))
     leader, follower = os.openpty()  # a real terminal
     with os.fdopen(follower, "w", closefd=True) as terminal:
         adopt(site.app, T0, before=None, keep_open=None, progress=ProgressBar(terminal))
-    drawn = os.read(leader, 65536).decode()
-    os.close(leader)
+    drawn = _read_all(leader)
     assert "\r" in drawn and "30/30 (100%)" in drawn and "#" * ProgressBar.WIDTH in drawn
     assert drawn.endswith("\n") or drawn.endswith("\r\n")
 
