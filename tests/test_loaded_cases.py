@@ -8,9 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-from cakra.cycle import month_visits, poll
+from cakra.cycle import poll
 from cakra.ledger.loaded import ReuseBroken
 from cakra.ledger.store import Ledger
+from cakra.sheet_write import month_visits
 from cakra.tabs.dashboard import dashboard_grid, dashboard_writes
 from tests.site import T0, Site, response
 
