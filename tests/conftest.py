@@ -13,7 +13,7 @@ import pytest
 
 from cakra.ledger.loaded import LoadedCases
 from tests.google_site import google_emulator, google_site  # noqa: F401
-from tests.site import site  # noqa: F401
+from tests.site import site, smtp_site  # noqa: F401
 from tests.smtp_fixtures import (  # noqa: F401
     smtp_login_required_server,
     smtp_server,

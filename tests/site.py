@@ -22,6 +22,7 @@ import pytest
 from cakra.app import App, build_app
 from cakra.config import build_config
 from cakra.cycle import CycleResult, poll
+from tests.smtp_fixtures import SmtpServer, smtp_email_table
 from tests.workbook import (
     new_form_workbook,
     rewrite_response,
@@ -205,3 +206,10 @@ def site(tmp_path: Path) -> Iterator[Site]:
 
 
 __all__ = ["FORM_HEADERS", "ROLES", "T0", "WIB", "Site", "answers", "response", "site"]
+
+
+@pytest.fixture
+def smtp_site(site: Site, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> Site:
+    """A site whose mail goes to the test's real SMTP server (aiosmtpd on loopback)."""
+    site.email = smtp_email_table(smtp_server, monkeypatch)
+    return site

@@ -296,3 +296,8 @@ def smtp_email_table(server: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> dic
         "user_env": "CAKRA_TEST_SMTP_USER",
         "password_env": "CAKRA_TEST_SMTP_PASSWORD",
     }
+
+
+def to(server: SmtpServer, who: str, since: int = 0) -> list[EmailMessage]:
+    """The messages ``server`` received (from the ``since``-th on) for an address starting ``who@``."""
+    return [r.message for r in server.messages[since:] if any(t.startswith(f"{who}@") for t in r.rcpt_tos)]

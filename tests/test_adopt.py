@@ -20,7 +20,7 @@ from cakra.serve import Service
 from cakra.workflow.adoption import ADOPTED_ACTOR
 from tests.helpers_time import wib
 from tests.site import T0, Site, response
-from tests.smtp_fixtures import SmtpServer, smtp_email_table
+from tests.smtp_fixtures import SmtpServer
 
 # Old responses: one every 5 hours, the first about two years before day one.
 FIRST_OLD = -60 * 24 * 700
@@ -34,12 +34,6 @@ def old_responses(count: int, start: float = FIRST_OLD) -> list[list[object]]:
         )
         for i in range(count)
     ]
-
-
-@pytest.fixture
-def smtp_site(site: Site, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> Site:
-    site.email = smtp_email_table(smtp_server, monkeypatch)
-    return site
 
 
 def cli_adopt(site: Site, *extra: str) -> int:

@@ -11,7 +11,6 @@ import json
 from datetime import timedelta
 from email.message import EmailMessage
 
-import pytest
 from openpyxl import load_workbook
 
 from cakra.tabs.status import SERVICE_KEYS
@@ -19,7 +18,7 @@ from cakra.workflow.case import Case
 from cakra.workflow.operator_edits import OPERATOR_FIELDS
 from tests.helpers_time import plain, with_privacy
 from tests.site import T0, Site, response
-from tests.smtp_fixtures import SmtpServer, smtp_email_table
+from tests.smtp_fixtures import SmtpServer, to
 
 TICKET = "CAKRA-2026-000001"
 NIK = "1404015501900001"  # the default response's (invented) NIK
@@ -27,16 +26,6 @@ NIK = "1404015501900001"  # the default response's (invented) NIK
 
 def minutes(n: float):
     return T0 + timedelta(minutes=n)
-
-
-@pytest.fixture
-def smtp_site(site: Site, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> Site:
-    site.email = smtp_email_table(smtp_server, monkeypatch)
-    return site
-
-
-def to(server: SmtpServer, who: str, since: int = 0) -> list[EmailMessage]:
-    return [r.message for r in server.messages[since:] if any(t.startswith(f"{who}@") for t in r.rcpt_tos)]
 
 
 def html(message: EmailMessage) -> str:

@@ -10,12 +10,10 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
 from cakra.workflow.sop import BUILTIN_SOPS
 from tests.helpers_time import plain
 from tests.site import ROLES, T0, Site, response
-from tests.smtp_fixtures import SmtpServer, smtp_email_table
+from tests.smtp_fixtures import SmtpServer
 from tests.test_manual_intake import LAPOR, LETTER, ticket, type_rows
 
 STAFF = "staf@kesbangpol.contoh.example"  # the submitting staff member's address, as the form collected it
@@ -23,12 +21,6 @@ STAFF = "staf@kesbangpol.contoh.example"  # the submitting staff member's addres
 
 def minutes(n: float):
     return T0 + timedelta(minutes=n)
-
-
-@pytest.fixture
-def smtp_site(site: Site, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> Site:
-    site.email = smtp_email_table(smtp_server, monkeypatch)
-    return site
 
 
 def to(server: SmtpServer, address: str) -> list:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -19,7 +18,7 @@ import pytest
 from cakra.workflow.sop import BUILTIN_SOPS
 from tests.helpers_time import plain, with_privacy
 from tests.site import T0, Site, response
-from tests.smtp_fixtures import SmtpServer, smtp_email_table
+from tests.smtp_fixtures import SmtpServer, smtp_email_table, to
 
 PHONE_ONLY = "CAKRA-2026-000001"
 ANONYMOUS = "CAKRA-2026-000002"
@@ -55,10 +54,6 @@ def reach_site(site: Site, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPa
             site.edit(ticket, Tahap=step, Petugas=who)
         site.poll(minutes(3 + at))
     return site
-
-
-def to(server: SmtpServer, who: str) -> list[EmailMessage]:
-    return [r.message for r in server.messages if any(t.startswith(f"{who}@") for t in r.rcpt_tos)]
 
 
 def link(text: str) -> str:

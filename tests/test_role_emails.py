@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import time, timedelta
-from email.message import EmailMessage
-
-import pytest
 
 from cakra.ingest.responses import new_response_key
 from cakra.jobs import digests
@@ -21,7 +18,7 @@ from cakra.workflow.case import Case
 from tests.google_site import GoogleSite
 from tests.helpers_time import plain
 from tests.site import T0, Site, response
-from tests.smtp_fixtures import SmtpServer, smtp_email_table
+from tests.smtp_fixtures import SmtpServer, to
 from tests.workbook import STATUS_TAB
 
 TICKET = "CAKRA-2026-000001"
@@ -29,16 +26,6 @@ TICKET = "CAKRA-2026-000001"
 
 def minutes(n: float):
     return T0 + timedelta(minutes=n)
-
-
-@pytest.fixture
-def smtp_site(site: Site, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> Site:
-    site.email = smtp_email_table(smtp_server, monkeypatch)
-    return site
-
-
-def to(server: SmtpServer, who: str, since: int = 0) -> list[EmailMessage]:
-    return [r.message for r in server.messages[since:] if any(t.startswith(f"{who}@") for t in r.rcpt_tos)]
 
 
 def test_late_comes_first_and_each_reader_is_told_what_is_theirs_to_do(

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-import cakra.cycle
+import cakra.sheet_write
 from cakra.ledger.store import Ledger
 from tests.site import T0, Site, response
 
@@ -19,13 +19,13 @@ TICKETS = ("CAKRA-2026-000001", "CAKRA-2026-000002")
 def computed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The tickets whose status values a cycle computed (instead of reusing them)."""
     tickets: list[str] = []
-    real = cakra.cycle.service_values
+    real = cakra.sheet_write.service_values
 
     def counted(case, *args, **kwargs):  # type: ignore[no-untyped-def]
         tickets.append(case.ticket)
         return real(case, *args, **kwargs)
 
-    monkeypatch.setattr(cakra.cycle, "service_values", counted)
+    monkeypatch.setattr(cakra.sheet_write, "service_values", counted)
     return tickets
 
 

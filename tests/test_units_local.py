@@ -16,7 +16,7 @@ import pytest
 from cakra.common.errors import ConfigError
 from cakra.workflow.case import Case
 from tests.site import T0, Site, response
-from tests.smtp_fixtures import SmtpServer, smtp_email_table
+from tests.smtp_fixtures import SmtpServer, smtp_email_table, to
 from tests.workbook import STATUS_TAB, status_records, type_into_case
 
 SOP = Path(__file__).parent / "sops" / "units.toml"
@@ -49,10 +49,6 @@ def unit_rows(site: Site, unit: str) -> dict[str, dict[str, object]]:
 def case(site: Site, ticket: str) -> Case:
     (found,) = site.app.ledger.cases_named({ticket}, [])
     return found
-
-
-def to(server: SmtpServer, who: str, since: int) -> list[EmailMessage]:
-    return [r.message for r in server.messages[since:] if any(t.startswith(f"{who}@") for t in r.rcpt_tos)]
 
 
 def body(message: EmailMessage) -> str:
