@@ -185,7 +185,11 @@ def peer(params: dict[str, Any], go: Any) -> dict[str, Any]:
             if r - 2 < len(frame):
                 frame.iat[r - 2, c - 1] = v
         if new_rows:
-            frame = pd.concat([frame, pd.DataFrame(new_rows, columns=header)], ignore_index=True)
+            # The peer fills its 21 columns; the tab's other columns (Cakra's own) stay empty.
+            placed = [
+                [dict(zip(HEADERS, row, strict=True)).get(name, "") for name in header] for row in new_rows
+            ]
+            frame = pd.concat([frame, pd.DataFrame(placed, columns=header)], ignore_index=True)
         set_with_dataframe(ws_status, frame)
         cells = (len(frame) + 1) * len(header)
     wall = time.perf_counter() - t

@@ -147,7 +147,15 @@ def enqueue_notices(
     for notice in notices:
         recipients = mailer.recipients(notice.role, notice.unit)
         if not recipients:
-            log.warning("peran %s %s tidak punya penerima; pesan dilewati", notice.role, notice.unit)
+            # A step's second role (Tim Lapangan beside the Kabid) may have no addresses of its own: the
+            # accountable role is told. An accountable role without them is a configuration mistake.
+            accountable = any(step.role == notice.role for step in sop.steps.values())
+            log.log(
+                logging.WARNING if accountable else logging.DEBUG,
+                "peran %s%s tidak punya penerima; pesan dilewati",
+                notice.role,
+                f" (unit {notice.unit})" if notice.unit else "",
+            )
             continue
         # A unit's people work on their own screen: row links into the main sheet are not theirs.
         sections = role_sections(notice, sop, now, {} if notice.unit else links or {})
