@@ -236,49 +236,13 @@ class OperatorScreen:
 
     def _dropdown(self, sheet: Worksheet, col: int | None) -> None:
         """The SOP's choices on the ``Tahap`` column (whole column), replacing the one laid before."""
-        validations = sheet.data_validations
-        validations.dataValidation = [dv for dv in validations.dataValidation if dv.prompt != DROPDOWN_PROMPT]
-        if col is None:
-            return
-        dropdown = DataValidation(
-            type="list",
-            formula1=self._choices_formula(sheet),
-            allow_blank=True,
-            showDropDown=False,  # (sic) False shows the in-cell arrow
-            showErrorMessage=True,
-            errorStyle="warning",  # asks, never refuses: typed names and numbers are accepted
-            errorTitle="Tahap",
-            error=_WARNING,
-            showInputMessage=True,
-            promptTitle="Tahap",
-            prompt=DROPDOWN_PROMPT,
-        )
-        letter = get_column_letter(col)
-        dropdown.add(f"{letter}2:{letter}{LAST_ROW}")
-        validations.append(dropdown)
+        _warning_list(sheet, col, self._choices_formula(sheet), "Tahap", DROPDOWN_PROMPT, _WARNING)
 
     def _unit_dropdown(self, sheet: Worksheet, col: int | None) -> None:
         """The SOP's unit titles on "Unit Tujuan" (a warning too: an alias typed is accepted)."""
-        validations = sheet.data_validations
-        validations.dataValidation = [dv for dv in validations.dataValidation if dv.prompt != UNIT_PROMPT]
-        if col is None:
-            return
-        dropdown = DataValidation(
-            type="list",
-            formula1=_list_formula(sheet, self.units, UNITS_TAB),
-            allow_blank=True,
-            showDropDown=False,
-            showErrorMessage=True,
-            errorStyle="warning",
-            errorTitle="Unit Tujuan",
-            error="Unit ini tidak ada di daftar; nama lain (alias) unit tetap diterima.",
-            showInputMessage=True,
-            promptTitle="Unit Tujuan",
-            prompt=UNIT_PROMPT,
-        )
-        letter = get_column_letter(col)
-        dropdown.add(f"{letter}2:{letter}{LAST_ROW}")
-        validations.append(dropdown)
+        formula = _list_formula(sheet, self.units, UNITS_TAB)
+        error = "Unit ini tidak ada di daftar; nama lain (alias) unit tetap diterima."
+        _warning_list(sheet, col, formula, "Unit Tujuan", UNIT_PROMPT, error)
 
     def _choices_formula(self, sheet: Worksheet) -> str:
         return _list_formula(sheet, self.choices, CHOICES_TAB)
@@ -353,3 +317,31 @@ def _shown(value: CellValue, number_format: str | None) -> CellValue:
     if number_format == PERCENT_FORMAT and isinstance(value, int | float) and not isinstance(value, bool):
         return percent_text(value * 100)
     return value
+
+
+def _warning_list(
+    sheet: Worksheet, col: int | None, formula: str, title: str, prompt: str, error: str
+) -> None:
+    """A dropdown of ``formula``'s list on column ``col`` (whole column; none when ``col`` is None),
+    replacing the one laid before (found by its ``prompt``). It warns and never refuses: what operators
+    type otherwise (a number, an alias) is accepted and read by the service."""
+    validations = sheet.data_validations
+    validations.dataValidation = [dv for dv in validations.dataValidation if dv.prompt != prompt]
+    if col is None:
+        return
+    dropdown = DataValidation(
+        type="list",
+        formula1=formula,
+        allow_blank=True,
+        showDropDown=False,  # (sic) False shows the in-cell arrow
+        showErrorMessage=True,
+        errorStyle="warning",
+        errorTitle=title,
+        error=error,
+        showInputMessage=True,
+        promptTitle=title,
+        prompt=prompt,
+    )
+    letter = get_column_letter(col)
+    dropdown.add(f"{letter}2:{letter}{LAST_ROW}")
+    validations.append(dropdown)
